@@ -26,7 +26,8 @@ from otcoding.errors import InvalidInputError
 
 __all__ = ["normalize_code", "parse_date", "resolve_on", "whole_number"]
 
-_PROCEDURE = re.compile(r"^(?:\d{4}[0-9A-Z]|[A-V]\d{4})$")
+# CPT Category I is five digits; Category II/III and PLA codes end in F, T or U.
+_PROCEDURE = re.compile(r"^(?:\d{5}|\d{4}[FTU]|[A-V]\d{4})$")
 _MODIFIER = re.compile(r"^[0-9A-Z]{2}$")
 _POS = re.compile(r"^\d{2}$")
 _PATTERNS = {"procedure": _PROCEDURE, "modifier": _MODIFIER, "place_of_service": _POS}
@@ -48,11 +49,11 @@ def normalize_code(value: object, *, field: str, kind: str = "procedure") -> str
     >>> normalize_code(97110, field="code")
     Traceback (most recent call last):
     ...
-    otcoding.errors.InvalidInputError: code: expected a 5-character CPT or HCPCS Level II code such as '97110' or 'L3906', got 97110
+    otcoding.errors.InvalidInputError: code: expected a 5-character CPT or HCPCS ..., got 97110
     >>> normalize_code("9711O", field="code")
     Traceback (most recent call last):
     ...
-    otcoding.errors.InvalidInputError: code: expected a 5-character CPT or HCPCS Level II code such as '97110' or 'L3906', got '9711O'
+    otcoding.errors.InvalidInputError: code: expected a 5-character CPT or HCPCS ..., got '9711O'
     """
     if not isinstance(value, str):
         raise InvalidInputError(field, value, _EXPECTED[kind])
@@ -73,10 +74,12 @@ def parse_date(value: object, *, field: str, sensitive: bool = False) -> _dt.dat
     >>> parse_date("2026-02-30", field="date_of_service")
     Traceback (most recent call last):
     ...
-    otcoding.errors.InvalidInputError: date_of_service: expected an ISO 8601 date YYYY-MM-DD, got '2026-02-30'
+    otcoding.errors.InvalidInputError: date_of_service: expected an ISO ..., got '2026-02-30'
     """
     if isinstance(value, _dt.datetime):
-        raise InvalidInputError(field, value, "expected a date, not a datetime", sensitive=sensitive)
+        raise InvalidInputError(
+            field, value, "expected a date, not a datetime", sensitive=sensitive
+        )
     if isinstance(value, _dt.date):
         return value
     reason = "expected an ISO 8601 date YYYY-MM-DD"
@@ -99,9 +102,7 @@ def resolve_on(on: object, *, field: str = "on") -> _dt.date:
     return parse_date(on, field=field)
 
 
-def whole_number(
-    value: object, *, field: str, minimum: int = 0, maximum: int | None = None
-) -> int:
+def whole_number(value: object, *, field: str, minimum: int = 0, maximum: int | None = None) -> int:
     """Accept a non-negative whole number given as ``int`` or a digit string.
 
     ``bool``, floats (even ``2.0``), NaN and fractional strings are refused so that

@@ -1,0 +1,334 @@
+"""The validator protocol, rules, the per-check context, and combinators.
+
+A *validator* is any callable ``(claim, context) -> Iterable[Finding]``. A
+:class:`Rule` is a validator with a stable ID, a default severity, a one-line
+summary and a source; its check function yields :class:`Problem` values and the
+rule turns them into findings. Combinators build bigger validators from smaller
+ones, in the manner of ``attrs.validators``:
+
+>>> from otcoding.findings import Severity
+>>> @rule("X-DEMO-001", Severity.WARNING, summary="Demo: claim IDs start with C",
+...       source="house rule")
+... def starts_with_c(claim, ctx):
+...     if not claim.claim_id.startswith("C"):
+...         yield Problem("claim_id does not start with C", fix="rename it")
+>>> starts_with_c.rule_id, starts_with_c.severity
+('X-DEMO-001', <Severity.WARNING: 'warning'>)
+>>> strict = with_severity(starts_with_c, "X-DEMO-001", "error")
+>>> [r.rule_id for r in iter_rules(without(all_of(starts_with_c), "X-DEMO-001"))]
+[]
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+import attrs
+
+from otcoding.errors import InvalidInputError, UnknownCodeError
+from otcoding.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from otcoding.claim import Claim
+    from otcoding.codes import MueTable, NcciTable
+    from otcoding.codes._model import Code
+
+__all__ = [
+    "Context",
+    "Problem",
+    "Rule",
+    "Settings",
+    "Validator",
+    "all_of",
+    "iter_rules",
+    "only_when",
+    "rule",
+    "with_severity",
+    "without",
+]
+
+UNIT_METHODS = ("cms", "cpt")
+
+
+class Validator(Protocol):
+    """Anything that checks a claim: ``(claim, context) -> Iterable[Finding]``."""
+
+    def __call__(self, claim: Claim, context: Context, /) -> Iterable[Finding]: ...
+
+
+@attrs.frozen
+class Problem:
+    """What a rule's check function yields; the rule adds its ID, severity and source.
+
+    ``severity`` overrides the rule's default for this one finding (used where the
+    manual leaves a case unresolved and the rule downgrades itself to a warning).
+    """
+
+    message: str
+    line: int | None = None
+    fix: str | None = None
+    severity: Severity | None = None
+
+
+CheckFunction = Callable[["Claim", "Context"], Iterable[Problem]]
+
+
+def _check_rule_id(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+    parts = value.split("-")
+    if len(parts) != 3 or not all(parts) or not parts[2].isdigit():
+        raise InvalidInputError(attribute.name, value, "expected an ID such as 'OT-UNITS-001'")
+
+
+def _to_severity(value: object) -> Severity:
+    return Severity.parse(value)
+
+
+@attrs.frozen(kw_only=True)
+class Rule:
+    """A validator with a stable identity, for catalogues, filtering and docs."""
+
+    rule_id: str = attrs.field(validator=_check_rule_id)
+    severity: Severity = attrs.field(converter=_to_severity)
+    summary: str
+    source: str
+    payers: tuple[str, ...] = ()  # informational: which payers' rule sets include it
+    check: CheckFunction = attrs.field(repr=False, eq=False)
+
+    def __call__(self, claim: Claim, context: Context) -> list[Finding]:
+        rule_id, default, source = self.rule_id, self.severity, self.source
+        return [
+            Finding(
+                rule_id=rule_id,
+                severity=p.severity or default,
+                message=p.message,
+                line=p.line,
+                fix=p.fix,
+                source=source,
+            )
+            for p in self.check(claim, context)
+        ]
+
+    def describe(self) -> dict[str, Any]:
+        """The rule's catalogue entry as plain data."""
+        return {
+            "rule_id": self.rule_id,
+            "severity": self.severity.value,
+            "summary": self.summary,
+            "source": self.source,
+            "payers": list(self.payers),
+        }
+
+
+def rule(
+    rule_id: str,
+    severity: Severity | str,
+    *,
+    summary: str,
+    source: str,
+    payers: Iterable[str] = (),
+) -> Callable[[CheckFunction], Rule]:
+    """Decorator turning a check function into a :class:`Rule`."""
+
+    def wrap(check: CheckFunction) -> Rule:
+        return Rule(
+            rule_id=rule_id,
+            severity=Severity.parse(severity),
+            summary=summary,
+            source=source,
+            payers=tuple(payers),
+            check=check,
+        )
+
+    return wrap
+
+
+@attrs.frozen(kw_only=True)
+class Settings:
+    """Configuration shared by every check of one rule set.
+
+    ``payer``: whose rules apply (``None``: the claim's own payer field).
+    ``year``: pin yearly figures (KX threshold, conversion factor) to one year
+    instead of each line's date of service. ``unit_method``: ``"cms"`` or ``"cpt"``
+    (``None``: CMS for Medicare, CPT otherwise). ``ncci``/``mue``: tables to use
+    (``None``: the shipped editions). ``today``: the date "future" is judged
+    against (``None``: the real today).
+    """
+
+    payer: str | None = None
+    year: int | None = None
+    unit_method: str | None = attrs.field(default=None)
+    ncci: NcciTable | None = None
+    mue: MueTable | None = None
+    today: _dt.date | None = None
+
+    @unit_method.validator
+    def _check_method(self, attribute: attrs.Attribute[str | None], value: str | None) -> None:
+        if value is not None and value not in UNIT_METHODS:
+            raise InvalidInputError("unit_method", value, "expected 'cms' or 'cpt'")
+
+
+_MISSING = object()
+T = TypeVar("T")
+
+
+class Context:
+    """Facts about one claim, computed once per check and shared by every rule.
+
+    Not thread-shared: each ``check`` call makes its own.
+    """
+
+    __slots__ = ("_by_date", "_codes", "_memo", "claim", "settings", "today")
+
+    def __init__(self, claim: Claim, settings: Settings | None = None) -> None:
+        self.claim = claim
+        self.settings = settings or Settings()
+        self.today = self.settings.today or _dt.date.today()
+        self._codes: dict[int, Code | None] = {}
+        self._by_date: dict[_dt.date, tuple[int, ...]] | None = None
+        self._memo: dict[str, Any] = {}
+
+    @property
+    def payer(self) -> str:
+        """The payer whose rules apply."""
+        return self.settings.payer or self.claim.payer
+
+    @property
+    def unit_method(self) -> str:
+        """``"cms"`` (total time) or ``"cpt"`` (per-code midpoint)."""
+        if self.settings.unit_method:
+            return self.settings.unit_method
+        return "cms" if self.payer == "medicare" else "cpt"
+
+    def year(self, on: _dt.date) -> int:
+        """The year whose figures apply to a date of service."""
+        return self.settings.year or on.year
+
+    def code(self, index: int) -> Code | None:
+        """The code table row for line ``index`` on its date of service.
+
+        ``None`` when the code is unknown or not in effect then; the codes
+        validator reports that, other rules simply skip the line.
+        """
+        found = self._codes.get(index, _MISSING)
+        if found is _MISSING:
+            from otcoding.codes import lookup
+
+            line = self.claim.lines[index]
+            try:
+                found = lookup(line.code, on=line.date_of_service)
+            except UnknownCodeError:
+                found = None
+            self._codes[index] = found
+        return found  # type: ignore[return-value]
+
+    @property
+    def lines_by_date(self) -> Mapping[_dt.date, tuple[int, ...]]:
+        """Line indexes grouped by date of service, dates in order."""
+        if self._by_date is None:
+            groups: dict[_dt.date, list[int]] = {}
+            for i, line in enumerate(self.claim.lines):
+                groups.setdefault(line.date_of_service, []).append(i)
+            self._by_date = {d: tuple(groups[d]) for d in sorted(groups)}
+        return self._by_date
+
+    def place_of_service(self, index: int) -> str | None:
+        """The line's place of service, or the claim's when the line has none."""
+        return self.claim.lines[index].place_of_service or self.claim.place_of_service
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """Compute a value once per check (rules sharing work use the same key)."""
+        value = self._memo.get(key, _MISSING)
+        if value is _MISSING:
+            value = self._memo[key] = compute()
+        return value  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------- combinators
+
+
+@attrs.frozen
+class _AllOf:
+    validators: tuple[Validator, ...]
+
+    def __call__(self, claim: Claim, context: Context) -> list[Finding]:
+        out: list[Finding] = []
+        for validator in self.validators:
+            out.extend(validator(claim, context))
+        return out
+
+
+def all_of(*validators: Validator) -> Validator:
+    """Run every validator and collect all their findings (never stops early)."""
+    return _AllOf(tuple(validators))
+
+
+@attrs.frozen
+class _OnlyWhen:
+    predicate: Callable[[Claim, Context], bool]
+    validator: Validator
+
+    def __call__(self, claim: Claim, context: Context) -> Iterable[Finding]:
+        if self.predicate(claim, context):
+            return self.validator(claim, context)
+        return ()
+
+
+def only_when(predicate: Callable[[Claim, Context], bool], validator: Validator) -> Validator:
+    """Run ``validator`` only for claims where ``predicate(claim, context)`` is true."""
+    return _OnlyWhen(predicate, validator)
+
+
+@attrs.frozen
+class _Without:
+    validator: Validator
+    rule_ids: frozenset[str]
+
+    def __call__(self, claim: Claim, context: Context) -> list[Finding]:
+        return [f for f in self.validator(claim, context) if f.rule_id not in self.rule_ids]
+
+
+def without(validator: Validator, *rule_ids: str) -> Validator:
+    """Drop the given rules. Known rules are pruned up front, so they never run."""
+    drop = frozenset(rule_ids)
+    if isinstance(validator, Rule):
+        return _AllOf(()) if validator.rule_id in drop else validator
+    if isinstance(validator, _AllOf):
+        return _AllOf(tuple(without(v, *drop) for v in validator.validators))
+    if isinstance(validator, _OnlyWhen):
+        return _OnlyWhen(validator.predicate, without(validator.validator, *drop))
+    return _Without(validator, drop)
+
+
+@attrs.frozen
+class _WithSeverity:
+    validator: Validator
+    rule_id: str
+    severity: Severity
+
+    def __call__(self, claim: Claim, context: Context) -> list[Finding]:
+        return [
+            attrs.evolve(f, severity=self.severity) if f.rule_id == self.rule_id else f
+            for f in self.validator(claim, context)
+        ]
+
+
+def with_severity(validator: Validator, rule_id: str, severity: Severity | str) -> Validator:
+    """Report ``rule_id``'s findings at another severity (e.g. an error as a warning)."""
+    return _WithSeverity(validator, rule_id, Severity.parse(severity))
+
+
+def iter_rules(validator: Validator) -> Iterator[Rule]:
+    """Every :class:`Rule` inside a composed validator, in order."""
+    if isinstance(validator, Rule):
+        yield validator
+    elif isinstance(validator, _AllOf):
+        for inner in validator.validators:
+            yield from iter_rules(inner)
+    elif isinstance(validator, _Without):
+        yield from (
+            r for r in iter_rules(validator.validator) if r.rule_id not in validator.rule_ids
+        )
+    elif isinstance(validator, (_OnlyWhen, _WithSeverity)):
+        yield from iter_rules(validator.validator)
