@@ -41,9 +41,7 @@ class InvalidInputError(OTCodingError):
         reason: what was expected.
     """
 
-    def __init__(
-        self, field: str, value: object, reason: str, *, sensitive: bool = False
-    ) -> None:
+    def __init__(self, field: str, value: object, reason: str, *, sensitive: bool = False) -> None:
         self.field = field
         self.value = None if sensitive else value
         self.reason = reason
@@ -58,9 +56,7 @@ class InvalidInputError(OTCodingError):
         return (_rebuild_invalid, (self.field, self.value, self.reason, self.sensitive))
 
 
-def _rebuild_invalid(
-    field: str, value: object, reason: str, sensitive: bool
-) -> InvalidInputError:
+def _rebuild_invalid(field: str, value: object, reason: str, sensitive: bool) -> InvalidInputError:
     return InvalidInputError(field, value, reason, sensitive=sensitive)
 
 

@@ -25,9 +25,7 @@ __all__ = [
 ]
 
 
-def in_effect(
-    effective_from: _dt.date | None, effective_to: _dt.date | None, on: _dt.date
-) -> bool:
+def in_effect(effective_from: _dt.date | None, effective_to: _dt.date | None, on: _dt.date) -> bool:
     """Whether an inclusive date range covers ``on``.
 
     >>> in_effect(_dt.date(2018, 1, 1), None, _dt.date(2026, 1, 1))
@@ -108,8 +106,11 @@ class Code:
             ("Description (our summary)", self.description),
             ("Kind", str(self.kind)),
             ("Timed (15-minute units)", "yes" if self.timed else "no"),
-            ("In effect", f"{_date_text(self.effective_from, 'not recorded')} to "
-             f"{_date_text(self.effective_to, 'now')}"),
+            (
+                "In effect",
+                f"{_date_text(self.effective_from, 'not recorded')} to "
+                f"{_date_text(self.effective_to, 'now')}",
+            ),
             ("Replaced by", ", ".join(self.replaced_by) or "—"),
             ("Therapy designation", self.therapy or "—"),
             ("Source", self.source),
