@@ -39,6 +39,7 @@ __all__ = [
     "Context",
     "Problem",
     "Rule",
+    "RuleInfo",
     "Settings",
     "Validator",
     "all_of",
@@ -110,14 +111,46 @@ class Rule:
             for p in self.check(claim, context)
         ]
 
+    @property
+    def info(self) -> RuleInfo:
+        """The rule's catalogue entry."""
+        return RuleInfo(
+            rule_id=self.rule_id,
+            severity=self.severity,
+            summary=self.summary,
+            source=self.source,
+            payers=self.payers,
+        )
+
     def describe(self) -> dict[str, Any]:
         """The rule's catalogue entry as plain data."""
+        return self.info.to_dict()
+
+
+@attrs.frozen(kw_only=True)
+class RuleInfo:
+    """A catalogue entry: what a rule checks, how serious it is, where it comes from.
+
+    ``scope`` is ``"claim"`` for rules that look at one claim and ``"batch"`` for
+    the audit's rules about rows and files.
+    """
+
+    rule_id: str
+    severity: Severity
+    summary: str
+    source: str
+    payers: tuple[str, ...] = ()
+    scope: str = "claim"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON and docs."""
         return {
             "rule_id": self.rule_id,
             "severity": self.severity.value,
             "summary": self.summary,
             "source": self.source,
             "payers": list(self.payers),
+            "scope": self.scope,
         }
 
 
