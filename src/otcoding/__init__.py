@@ -3,23 +3,85 @@
 Effective-dated code tables, the 8-minute rule, claim validators with Medicare
 and commercial rule sets, and a streaming batch audit. Pure Python; importing
 it reads no file.
+
+>>> import otcoding
+>>> otcoding.medicare().name
+'medicare'
 """
 
 from __future__ import annotations
 
+from otcoding.claim import (
+    Authorization,
+    Claim,
+    Patient,
+    PlanOfCare,
+    Provider,
+    ServiceLine,
+)
 from otcoding.errors import (
     DataFileError,
     InvalidInputError,
     OTCodingError,
     UnknownCodeError,
 )
+from otcoding.findings import Finding, Report, Severity
+from otcoding.rulesets import (
+    RuleSet,
+    check,
+    commercial,
+    for_payer,
+    medicaid,
+    medicare,
+    rules,
+)
+from otcoding.validators import (
+    Context,
+    Problem,
+    Rule,
+    RuleInfo,
+    Settings,
+    Validator,
+    all_of,
+    only_when,
+    rule,
+    with_severity,
+    without,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Authorization",
+    "Claim",
+    "Context",
     "DataFileError",
+    "Finding",
     "InvalidInputError",
     "OTCodingError",
+    "Patient",
+    "PlanOfCare",
+    "Problem",
+    "Provider",
+    "Report",
+    "Rule",
+    "RuleInfo",
+    "RuleSet",
+    "ServiceLine",
+    "Settings",
+    "Severity",
     "UnknownCodeError",
+    "Validator",
     "__version__",
+    "all_of",
+    "check",
+    "commercial",
+    "for_payer",
+    "medicaid",
+    "medicare",
+    "only_when",
+    "rule",
+    "rules",
+    "with_severity",
+    "without",
 ]
