@@ -19,7 +19,7 @@ from otcoding.errors import OTCodingError
 __all__ = ["build_parser", "main"]
 
 # Subcommand modules, in the order --help lists them.
-_COMMANDS: tuple[str, ...] = ()
+_COMMANDS: tuple[str, ...] = ("units", "lookup", "check")
 
 _EPILOG = """examples:
   otcoding units 97110=33 97140=7
