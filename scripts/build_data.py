@@ -1586,7 +1586,16 @@ POS_HISTORY: dict[str, list[tuple[str, str | None, str | None, str, str]]] = {
             "renamed 2016-01-01 (MM9231); on campus = within 250 yards",
         ),
     ],
-    "27": [("", "2023-10-01", None, "CT §3; S6; S20", "effective 2023-10-01 (CR 13314)")],
+    "27": [
+        (
+            "",
+            "2023-10-01",
+            None,
+            "CT §3; S6; S20",
+            "effective 2023-10-01 (CR 13314; Transmittal 12554 describes it as a Part B "
+            "setting paid at the non-facility rate, per healthlawadvisor.com)",
+        )
+    ],
     "58": [("", "2020-01-01", None, "CT §3; S6; S20", "effective 2020-01-01 (CR 11353)")],
     "66": [
         (

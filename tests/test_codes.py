@@ -332,6 +332,24 @@ def test_import_reads_no_file() -> None:
     subprocess.run([sys.executable, "-c", script], check=True)
 
 
+def test_public_api_first_call_race_in_fresh_process() -> None:
+    script = (
+        "import threading, datetime as dt\n"
+        "from otcoding import codes\n"
+        "barrier = threading.Barrier(8)\n"
+        "seen = []\n"
+        "def work():\n"
+        "    barrier.wait()\n"
+        "    seen.append((codes.ncci_table(), codes.lookup('97110', on=dt.date(2026, 1, 5))))\n"
+        "threads = [threading.Thread(target=work) for _ in range(8)]\n"
+        "[t.start() for t in threads]\n"
+        "[t.join() for t in threads]\n"
+        "assert len(seen) == 8\n"
+        "assert all(t is seen[0][0] and c is seen[0][1] for t, c in seen)\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True)
+
+
 def test_first_call_race_gives_one_table() -> None:
     lazy = _tables._Lazy(_tables._load_procedures)
     barrier = threading.Barrier(8)
