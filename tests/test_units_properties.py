@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import math
 import random
 
@@ -102,6 +103,8 @@ def test_order_never_changes_the_result(
         assert a == b
         assert a.explain() == b.explain()
         assert a.to_dict() == b.to_dict()
+        assert json.loads(json.dumps(a.to_dict())) == a.to_dict()
+        assert a._repr_html_() == b._repr_html_()
 
 
 @given(st.sampled_from(TIMED), st.integers(min_value=0, max_value=1440))
@@ -167,4 +170,6 @@ def test_compare_accepts_exactly_the_valid_allocations(
         assert c.ok == cms_valid(billed, minutes), (billed, minutes)
         if not c.ok:
             assert c.over or c.under
+            assert all(ln.reason for ln in c.lines if ln.status != "ok")
+        assert c.explain()
         assert sum(ln.supportable for ln in c.lines) == a.total_units
