@@ -139,6 +139,26 @@ def _opt_whole(value: object, field: str, maximum: int | None) -> int | None:
     return None if value is None else _whole(value, field, maximum)
 
 
+# Raw text -> normalised code, per kind. Claims repeat a few dozen codes, modifiers
+# and places of service, so a dictionary hit replaces strip/upper/regex. Bounded so
+# a stream of junk cannot grow it; dict get/set are atomic, so threads may share it.
+_CODE_CACHE: dict[str, dict[str, str]] = {"procedure": {}, "modifier": {}, "place_of_service": {}}
+_CODE_CACHE_SIZE = 4096
+
+
+def _normalize(value: object, field: str, kind: str) -> str:
+    if type(value) is str:
+        cache = _CODE_CACHE[kind]
+        hit = cache.get(value)
+        if hit is not None:
+            return hit
+        code = normalize_code(value, field=field, kind=kind)
+        if len(cache) < _CODE_CACHE_SIZE:
+            cache[value] = code
+        return code
+    return normalize_code(value, field=field, kind=kind)
+
+
 _fromisoformat = _dt.date.fromisoformat
 
 
@@ -173,7 +193,7 @@ def _opt_text(value: object, field: str, *, sensitive: bool = False) -> str | No
 def _opt_pos(value: object, field: str) -> str | None:
     if value is None:
         return None
-    return normalize_code(value, field=field, kind="place_of_service")
+    return _normalize(value, field, "place_of_service")
 
 
 def _items(value: object, field: str, what: str) -> list[Any] | tuple[Any, ...]:
@@ -240,7 +260,8 @@ def _check_keys(
             if key is _DUPLICATE:
                 raise InvalidInputError(str(data[key]), data[key], "key repeated in a JSON object")
             if key not in known:
-                name = key if isinstance(key, str) else repr(key)
+                # Quoted unless a plain name, so "first name" or "" still reads as a key.
+                name = key if isinstance(key, str) and key.isidentifier() else repr(key)
                 raise InvalidInputError(name, key, f"unknown key (the format has: {order})")
     for key in required:
         if data.get(key) is None:
@@ -496,24 +517,32 @@ _AUTH_KEYS, _AUTH_ORDER = _keys(Authorization)
 
 
 def _code(value: object) -> str:
-    return normalize_code(value, field="code")
+    return _normalize(value, "code", "procedure")
 
 
 def _modifiers(value: object) -> tuple[str, ...]:
     if value is None:
         return ()
     items = _items(value, "modifiers", "2-character modifiers")
-    return tuple(
-        [normalize_code(m, field=f"modifiers[{i}]", kind="modifier") for i, m in enumerate(items)]
-    )
+    cache = _CODE_CACHE["modifier"]
+    out = []
+    for i, m in enumerate(items):
+        hit = cache.get(m) if type(m) is str else None
+        # The indexed field name is only built when the cache misses.
+        out.append(hit if hit is not None else _normalize(m, f"modifiers[{i}]", "modifier"))
+    return tuple(out)
 
 
 def _units(value: object) -> int:
+    if type(value) is int and 0 <= value <= MAX_UNITS:
+        return value
     return _whole(value, "units", MAX_UNITS)
 
 
 def _minutes(value: object) -> int | None:
-    return _opt_whole(value, "minutes", MAX_MINUTES)
+    if value is None or (type(value) is int and 0 <= value <= MAX_MINUTES):
+        return value
+    return _whole(value, "minutes", MAX_MINUTES)
 
 
 def _date_of_service(value: object) -> _dt.date:
@@ -524,6 +553,8 @@ def _diagnosis_pointers(value: object) -> tuple[int, ...]:
     if value is None:
         return ()
     items = _items(value, "diagnosis_pointers", "1-based diagnosis positions")
+    if all(type(p) is int and p >= 1 for p in items):
+        return tuple(items)
     return tuple(
         [_whole(p, f"diagnosis_pointers[{i}]", None, minimum=1) for i, p in enumerate(items)]
     )
@@ -534,7 +565,9 @@ def _charge(value: object) -> Decimal | None:
 
 
 def _assistant_minutes(value: object) -> int | None:
-    return _opt_whole(value, "assistant_minutes", MAX_MINUTES)
+    if value is None or (type(value) is int and 0 <= value <= MAX_MINUTES):
+        return value
+    return _whole(value, "assistant_minutes", MAX_MINUTES)
 
 
 def _line_pos(value: object) -> str | None:
