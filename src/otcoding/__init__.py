@@ -52,6 +52,7 @@ from otcoding.rulesets import (
     medicare,
     rules,
 )
+from otcoding.units import Allocation, Comparison, allocate, compare, total_units
 from otcoding.validators import (
     Context,
     Problem,
@@ -69,10 +70,12 @@ from otcoding.validators import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "Allocation",
     "Authorization",
     "Claim",
     "Code",
     "CodeKind",
+    "Comparison",
     "Context",
     "DataFileError",
     "Finding",
@@ -95,10 +98,11 @@ __all__ = [
     "Severity",
     "UnknownCodeError",
     "Validator",
-    "__version__",
     "all_of",
+    "allocate",
     "check",
     "commercial",
+    "compare",
     "data_editions",
     "for_payer",
     "history",
@@ -114,6 +118,8 @@ __all__ = [
     "place_of_service",
     "rule",
     "rules",
+    "total_units",
     "with_severity",
     "without",
+    "__version__",
 ]
