@@ -98,6 +98,7 @@ __all__ = [
     "Severity",
     "UnknownCodeError",
     "Validator",
+    "__version__",
     "all_of",
     "allocate",
     "check",
@@ -121,5 +122,4 @@ __all__ = [
     "total_units",
     "with_severity",
     "without",
-    "__version__",
 ]
