@@ -53,21 +53,58 @@ __all__ = [
 PAYERS = ("medicare", "medicaid", "commercial")
 
 # Rule modules under otcoding.validators, in the order their findings are produced.
-_MEDICARE: tuple[str, ...] = ()
-_COMMERCIAL: tuple[str, ...] = ()
+_MEDICARE: tuple[str, ...] = (
+    "codes",
+    "units",
+    "discipline",
+    "evaluations",
+    "ncci",
+    "kx",
+    "assistants",
+    "telehealth",
+    "plan_of_care",
+    "authorization",
+    "clerical",
+    "timely_filing",
+    "duplicates",
+)
+# Commercial: no Medicare statute or manual rules (KX, CQ/CO, telehealth waivers,
+# certification, 12-month filing, GO enforcement under CR 10176).
+_COMMERCIAL: tuple[str, ...] = (
+    "codes",
+    "units",
+    "evaluations",
+    "ncci",
+    "authorization",
+    "clerical",
+    "duplicates",
+)
 # Medicaid: the commercial rules plus the discipline modifiers Medicare requires.
-_MEDICAID: tuple[str, ...] = ()
-_ALL: tuple[str, ...] = tuple(dict.fromkeys(_MEDICARE + _COMMERCIAL + _MEDICAID))
+_MEDICAID: tuple[str, ...] = (
+    "codes",
+    "units",
+    "discipline",
+    "evaluations",
+    "ncci",
+    "authorization",
+    "clerical",
+    "duplicates",
+)
 # Many commercial plans adopt NCCI and MUE edits, but not all of them and not
 # always the Medicare quarter: outside Medicare, an edit hit is worth a warning.
 _COMMERCIAL_WARN_PREFIXES = ("OT-NCCI-", "OT-MUE-")
 
 
-def _module_rules(names: Iterable[str]) -> tuple[Rule, ...]:
+def _module_rules(names: Iterable[str], payer: str) -> tuple[Rule, ...]:
+    """The rules of the named modules that apply to ``payer``.
+
+    A rule that lists payers applies only to those; one that lists none applies to all.
+    """
     out: list[Rule] = []
     for name in names:
         module = importlib.import_module(f"otcoding.validators.{name}")
-        out.extend(module.RULES)
+        rules: tuple[Rule, ...] = module.RULES
+        out.extend(r for r in rules if not r.payers or payer in r.payers)
     return tuple(out)
 
 
@@ -137,11 +174,13 @@ def medicare(
     settings = Settings(
         payer="medicare", year=_year(year), unit_method="cms", today=today, ncci=ncci, mue=mue
     )
-    return RuleSet(name="medicare", validator=all_of(*_module_rules(_MEDICARE)), settings=settings)
+    return RuleSet(
+        name="medicare", validator=all_of(*_module_rules(_MEDICARE, "medicare")), settings=settings
+    )
 
 
-def _commercial_rules(names: Iterable[str]) -> Validator:
-    validator: Validator = all_of(*_module_rules(names))
+def _commercial_rules(names: Iterable[str], payer: str) -> Validator:
+    validator: Validator = all_of(*_module_rules(names, payer))
     for r in iter_rules(validator):
         if r.rule_id.startswith(_COMMERCIAL_WARN_PREFIXES) and r.severity is Severity.ERROR:
             validator = with_severity(validator, r.rule_id, Severity.WARNING)
@@ -158,7 +197,9 @@ def commercial(
 ) -> RuleSet:
     """Commercial payer rules; ``method`` is the unit method (``"cpt"`` or ``"cms"``)."""
     settings = Settings(payer="commercial", unit_method=method, today=today, ncci=ncci, mue=mue)
-    return RuleSet(name="commercial", validator=_commercial_rules(_COMMERCIAL), settings=settings)
+    return RuleSet(
+        name="commercial", validator=_commercial_rules(_COMMERCIAL, "commercial"), settings=settings
+    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -171,7 +212,9 @@ def medicaid(
 ) -> RuleSet:
     """Medicaid: the commercial rules plus Medicare's discipline modifiers (GO)."""
     settings = Settings(payer="medicaid", unit_method=method, today=today, ncci=ncci, mue=mue)
-    return RuleSet(name="medicaid", validator=_commercial_rules(_MEDICAID), settings=settings)
+    return RuleSet(
+        name="medicaid", validator=_commercial_rules(_MEDICAID, "medicaid"), settings=settings
+    )
 
 
 def for_payer(
@@ -234,7 +277,7 @@ def rules() -> tuple[RuleInfo, ...]:
         ("commercial", _COMMERCIAL),
         ("medicaid", _MEDICAID),
     ):
-        for r in _module_rules(names):
+        for r in _module_rules(names, payer):
             infos.setdefault(r.rule_id, r.info)
             payers.setdefault(r.rule_id, []).append(payer)
     out = [attrs.evolve(info, payers=tuple(payers[rid])) for rid, info in infos.items()]
