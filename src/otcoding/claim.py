@@ -40,6 +40,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from html import escape
 from typing import Any, TypeVar
 
 import attrs
@@ -272,10 +273,6 @@ def _check_keys(
 def _keys(cls: type[Any]) -> tuple[frozenset[str], str]:
     names = tuple(a.name for a in attrs.fields(cls))
     return frozenset(names), ", ".join(names)
-
-
-def _date_text(value: _dt.date) -> str:
-    return value.isoformat()
 
 
 def _money_text(value: Decimal) -> str:
@@ -837,8 +834,6 @@ class Claim:
 
     def _repr_html_(self) -> str:
         # Jupyter: the lines as a table; patient data stays out as in repr.
-        from html import escape
-
         head = (
             "<tr><th>#</th><th>date</th><th>code</th><th>modifiers</th><th>units</th>"
             "<th>minutes</th><th>charge</th><th>POS</th></tr>"
