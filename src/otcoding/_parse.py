@@ -20,8 +20,6 @@ import datetime as _dt
 import math
 import re
 
-from dateutil import parser as _dateparser
-
 from otcoding.errors import InvalidInputError
 
 __all__ = ["normalize_code", "parse_date", "resolve_on", "whole_number"]
@@ -86,11 +84,12 @@ def parse_date(value: object, *, field: str, sensitive: bool = False) -> _dt.dat
     if not isinstance(value, str):
         raise InvalidInputError(field, value, reason, sensitive=sensitive)
     text = value.strip()
-    # isoparser accepts week dates and times too; a claim date is a plain calendar date.
+    # From 3.11 fromisoformat also takes week dates and compact forms; a claim date is
+    # the plain extended calendar form, so check the shape first.
     if len(text) != 10 or text[4] != "-" or text[7] != "-":
         raise InvalidInputError(field, value, reason, sensitive=sensitive)
     try:
-        return _dateparser.isoparser().parse_isodate(text)
+        return _dt.date.fromisoformat(text)
     except (ValueError, OverflowError):
         raise InvalidInputError(field, value, reason, sensitive=sensitive) from None
 

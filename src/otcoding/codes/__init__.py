@@ -60,6 +60,7 @@ __all__ = [
     "Rvu",
     "codes",
     "data_editions",
+    "find",
     "history",
     "in_effect",
     "load_mue",
@@ -101,6 +102,25 @@ def _procedure_rows(code: object) -> tuple[str, tuple[Code, ...]]:
     if not rows:
         raise UnknownCodeError(norm, table="procedure")
     return norm, rows
+
+
+def find(code: str, on: _dt.date) -> Code | None:
+    """The row of an already normalised code in effect on ``on``, or ``None``.
+
+    The fast path for hot loops (claims normalise their codes when parsed): no
+    normalisation, no exception. Use :func:`lookup` for user input and for the
+    reason a code is not in effect.
+
+    >>> import datetime as dt
+    >>> find("97532", dt.date(2017, 6, 1)).code
+    '97532'
+    >>> find("97532", dt.date(2021, 6, 1)) is None
+    True
+    """
+    for row in _tables.PROCEDURES.get().get(code, ()):
+        if row.in_effect(on):
+            return row
+    return None
 
 
 def lookup(code: object, on: object = None) -> Code:

@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import attrs
 
-from otcoding.errors import InvalidInputError, UnknownCodeError
+from otcoding.codes import find
+from otcoding.errors import InvalidInputError
 from otcoding.findings import Finding, Severity
 
 if TYPE_CHECKING:
@@ -246,14 +247,8 @@ class Context:
         """
         found = self._codes.get(index, _MISSING)
         if found is _MISSING:
-            from otcoding.codes import lookup
-
             line = self.claim.lines[index]
-            try:
-                found = lookup(line.code, on=line.date_of_service)
-            except UnknownCodeError:
-                found = None
-            self._codes[index] = found
+            found = self._codes[index] = find(line.code, line.date_of_service)
         return found  # type: ignore[return-value]
 
     @property
@@ -288,7 +283,22 @@ class _AllOf:
     def __call__(self, claim: Claim, context: Context) -> list[Finding]:
         out: list[Finding] = []
         for validator in self.validators:
-            out.extend(validator(claim, context))
+            # Inline Rule.__call__: a check of a clean claim runs ~40 rules that find
+            # nothing, and the extra frame per rule was a third of the check's time.
+            if type(validator) is Rule:
+                for p in validator.check(claim, context):
+                    out.append(
+                        Finding(
+                            rule_id=validator.rule_id,
+                            severity=p.severity or validator.severity,
+                            message=p.message,
+                            line=p.line,
+                            fix=p.fix,
+                            source=validator.source,
+                        )
+                    )
+            else:
+                out.extend(validator(claim, context))
         return out
 
 
