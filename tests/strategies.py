@@ -8,8 +8,9 @@ Valid data:
   minutes under both the CMS and CPT methods, one evaluation at its typical time,
   no NCCI pair or MUE excess among the codes used, dates inside the plan of care
   and the authorization, a valid NPI and MBI, pointers in range, KX not yet
-  needed, filed within 12 months). If a rule flags one, the rule or this module
-  is wrong: look at both.
+  needed, within 12 months of :data:`TODAY` and filed by then). Check them with
+  ``today=TODAY`` pinned. If a rule flags one, the rule or this module is wrong:
+  look at both.
 - :func:`service_line_dicts`, :func:`patient_dicts`, :func:`npis`, :func:`mbis`.
 - :func:`batch_rows` / :func:`claim_rows` — rows of the batch CSV format
   (``dict[str, str]``, list cells ``;``-separated), built from
@@ -49,6 +50,7 @@ __all__ = [
     "SENTINEL_BIRTH_DATE",
     "SENTINEL_MEMBER_ID",
     "SENTINEL_PATIENT_ID",
+    "TODAY",
     "Broken",
     "anything",
     "batch_rows",
@@ -67,6 +69,10 @@ __all__ = [
 ]
 
 Json = dict[str, Any]
+
+#: The date rule tests pin as "today" (as tests/claimfactory.py does); generated
+#: claims are clean as checked on it.
+TODAY = dt.date(2026, 3, 10)
 
 # Patient data planted by sentinels=True: distinctive enough that a substring
 # search in a message cannot match by accident. The member ID is a well-formed MBI.
@@ -181,7 +187,7 @@ def service_line_dicts(
     random, except what the clean-claim rules need (modifiers, minutes, pointers).
     """
     code = code or draw(st.sampled_from(TIMED_CODES))
-    day = date_of_service or draw(st.dates(dt.date(2024, 1, 1), dt.date(2025, 12, 31)))
+    day = date_of_service or draw(st.dates(TODAY - dt.timedelta(days=300), TODAY))
     units = draw(st.integers(1, 3))
     line: Json = {"code": code, "modifiers": ["GO"], "units": units, "minutes": 15 * units}
     line["date_of_service"] = day.isoformat()
@@ -217,7 +223,7 @@ def patient_dicts(
     draw: st.DrawFn, *, payer: str = "medicare", before: dt.date | None = None, full: bool = False
 ) -> Json:
     """A patient born before ``before``; a Medicare patient gets an MBI."""
-    before = before or dt.date(2024, 1, 1)
+    before = before or TODAY
     patient: Json = {}
     if full or draw(st.booleans()):
         patient["id"] = f"P-{draw(st.integers(1, 99999)):05d}"
@@ -241,14 +247,13 @@ def claim_dicts(
     draw: st.DrawFn,
     *,
     payer: str | None = None,
-    first_day: dt.date = dt.date(2024, 1, 1),
-    last_day: dt.date = dt.date(2025, 10, 31),
+    today: dt.date = TODAY,
     max_visits: int = 3,
     full: bool = False,
     csv_compatible: bool = False,
     sentinels: bool = False,
 ) -> Json:
-    """Realistic, clean OT claims in canonical JSON form.
+    """Realistic OT claims in canonical JSON form, clean as checked on ``today``.
 
     One to ``max_visits`` visits within two weeks, each with one to three distinct
     timed codes; the first visit may open with an evaluation. ``full=True`` fills
@@ -257,7 +262,9 @@ def claim_dicts(
     ``sentinels=True`` plants the SENTINEL_* patient data.
     """
     payer = payer or draw(st.sampled_from(PAYERS))
-    start = draw(st.dates(first_day, last_day))
+    # Visits end at least a month before ``today`` and start within 300 days of it,
+    # so the claim is neither in the future nor past Medicare's 12-month filing limit.
+    start = draw(st.dates(today - dt.timedelta(days=300), today - dt.timedelta(days=45)))
     offsets = sorted(draw(st.sets(st.integers(0, 13), min_size=1, max_size=max_visits)))
     days = [start + dt.timedelta(days=o) for o in offsets]
     n_diagnoses = draw(st.integers(1, 4))

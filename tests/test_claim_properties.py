@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 from typing import Any
 
@@ -18,6 +17,7 @@ from tests.strategies import (
     SENTINEL_BIRTH_DATE,
     SENTINEL_MEMBER_ID,
     SENTINEL_PATIENT_ID,
+    TODAY,
     Broken,
     batch_rows,
     claim_dicts,
@@ -139,5 +139,5 @@ def test_generated_claims_are_clean(d: dict[str, Any]) -> None:
     from otcoding.rulesets import for_payer
 
     claim = Claim.from_dict(d)
-    report = for_payer(claim.payer, today=dt.date(2026, 3, 10)).check(claim)
+    report = for_payer(claim.payer, today=TODAY).check(claim)
     assert report.findings == (), [(f.rule_id, f.message) for f in report.findings]
