@@ -1,5 +1,7 @@
 """Hypothesis strategies for claims in the JSON format, shared by every test suite.
 
+Import as ``from strategies import claim_dicts`` (pytest puts ``tests/`` on the path).
+
 Valid data:
 
 - :func:`claim_dicts` — realistic OT claims in canonical form

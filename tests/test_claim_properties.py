@@ -9,10 +9,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from otcoding.claim import Claim
-from otcoding.errors import InvalidInputError
-from tests.strategies import (
+from strategies import (
     CSV_COLUMNS,
     SENTINEL_BIRTH_DATE,
     SENTINEL_MEMBER_ID,
@@ -25,6 +22,9 @@ from tests.strategies import (
     invalid_claim_dicts,
     npi_check_digit,
 )
+
+from otcoding.claim import Claim
+from otcoding.errors import InvalidInputError
 
 SENTINELS = (SENTINEL_MEMBER_ID, SENTINEL_BIRTH_DATE, SENTINEL_PATIENT_ID)
 # Generating whole claims is slower than hypothesis' default budget expects.
