@@ -65,7 +65,9 @@ def test_unit_method_follows_payer() -> None:
     assert "OT-UNITS-001" not in medicare.rule_ids()
     assert "OT-UNITS-001" in commercial.rule_ids()
     as_cms = rulesets.for_payer("commercial", unit_method="cms", today=TODAY)
-    assert "OT-UNITS-001" not in as_cms.check(claim_with_lines(*lines, payer="commercial")).rule_ids()
+    assert (
+        "OT-UNITS-001" not in as_cms.check(claim_with_lines(*lines, payer="commercial")).rule_ids()
+    )
 
 
 def test_check_uses_the_claims_payer() -> None:

@@ -28,6 +28,8 @@ __all__ = ["normalize_code", "parse_date", "resolve_on", "whole_number"]
 _PROCEDURE = re.compile(r"^(?:\d{5}|\d{4}[FTU]|[A-V]\d{4})$")
 _MODIFIER = re.compile(r"^[0-9A-Z]{2}$")
 _POS = re.compile(r"^\d{2}$")
+# One optional sign, then at most 9 ASCII digits: int() would accept more than we want.
+_WHOLE = re.compile(r"^\s*[+-]?[0-9]{1,9}\s*$")
 _PATTERNS = {"procedure": _PROCEDURE, "modifier": _MODIFIER, "place_of_service": _POS}
 _EXPECTED = {
     "procedure": "expected a 5-character CPT or HCPCS Level II code such as '97110' or 'L3906'",
@@ -120,8 +122,8 @@ def whole_number(value: object, *, field: str, minimum: int = 0, maximum: int | 
         raise InvalidInputError(field, value, "expected a whole number")
     if isinstance(value, int):
         number = value
-    elif isinstance(value, str) and value.strip().lstrip("+-").isdigit() and value.isascii():
-        number = int(value.strip())
+    elif isinstance(value, str) and _WHOLE.match(value):
+        number = int(value)
     elif isinstance(value, float) and not math.isnan(value) and not math.isinf(value):
         raise InvalidInputError(field, value, "expected a whole number, not a float")
     else:
