@@ -111,9 +111,7 @@ def claim_with_lines(*lines: dict[str, Any], **changes: Any) -> dict[str, Any]:
     return clean_claim(lines=list(lines), **changes)
 
 
-def run(
-    validator: Validator, claim: dict[str, Any] | Claim, **settings: Any
-) -> list[Finding]:
+def run(validator: Validator, claim: dict[str, Any] | Claim, **settings: Any) -> list[Finding]:
     """Run one validator over a claim dict with "today" pinned to TODAY."""
     parsed = claim if isinstance(claim, Claim) else Claim.from_dict(claim)
     settings.setdefault("today", TODAY)

@@ -1,0 +1,603 @@
+"""Read the batch CSV format: one row per service line, the rows of a claim consecutive.
+
+Claim columns (their values come from the claim's first row): ``claim_id, payer,
+patient_id, birth_date, member_id, therapy_allowed_ytd, npi, diagnoses,
+place_of_service, submitted_on``. Line columns: ``code, modifiers, units, minutes,
+date_of_service, diagnosis_pointers, charge, assistant_minutes``. List cells are
+``;``-separated; an empty cell means absent. Only ``claim_id, payer, code, units,
+date_of_service`` are required; columns may come in any order, and other columns
+are ignored (with one warning).
+
+The reader turns rows into claim dicts in the JSON claim format without judging
+the values: :meth:`otcoding.claim.Claim.from_dict` does that, once, in the audit.
+What only the rows can tell is reported here: a row with the wrong number of
+cells, bytes that are not UTF-8, an empty claim ID, a later row that disagrees with
+the claim's first row.
+
+>>> import io
+>>> text = (
+...     "claim_id,payer,code,modifiers,units,minutes,date_of_service\\n"
+...     "C-1,medicare,97530,GO,2,30,2026-03-02\\n"
+...     "C-1,medicare,97535,GO,1,15,2026-03-02\\n"
+...     "C-2,medicare,97530,GO\\n"
+... )
+>>> reader = CsvBatchReader(io.StringIO(text))
+>>> first, second = reader
+>>> first.claim_id, first.row, first.rows, first.line_rows
+('C-1', 2, 2, [2, 3])
+>>> first.data["lines"][1]
+{'code': '97535', 'modifiers': ['GO'], 'units': 1, 'minutes': 15, 'date_of_service': '2026-03-02'}
+>>> second.row, second.complete, second.problems[0][1].message
+(4, False, 'the row has 4 cells, the header 7; claim C-2 not checked')
+"""
+
+from __future__ import annotations
+
+import csv
+import operator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+from otcoding.errors import DataFileError
+from otcoding.findings import Finding
+from otcoding.io._common import ClaimRows, Source, open_text, source_name, utf8_ok
+from otcoding.validators.batch import CLAIM_ROWS_DISAGREE, UNREADABLE_ROW, batch_finding
+
+__all__ = [
+    "CLAIM_COLUMNS",
+    "COLUMNS",
+    "LINE_COLUMNS",
+    "MAX_CLAIM_ROWS",
+    "PATIENT_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "CsvBatchReader",
+    "RowsBatchReader",
+    "column_for_path",
+    "read_batch_csv",
+]
+
+CLAIM_COLUMNS = (
+    "claim_id",
+    "payer",
+    "patient_id",
+    "birth_date",
+    "member_id",
+    "therapy_allowed_ytd",
+    "npi",
+    "diagnoses",
+    "place_of_service",
+    "submitted_on",
+)
+LINE_COLUMNS = (
+    "code",
+    "modifiers",
+    "units",
+    "minutes",
+    "date_of_service",
+    "diagnosis_pointers",
+    "charge",
+    "assistant_minutes",
+)
+COLUMNS = CLAIM_COLUMNS + LINE_COLUMNS
+#: What a claim cannot do without (the JSON format's required keys).
+REQUIRED_COLUMNS = ("claim_id", "payer", "code", "units", "date_of_service")
+#: Patient data: their values never appear in a message unless asked for.
+PATIENT_COLUMNS = frozenset({"patient_id", "birth_date", "member_id"})
+#: Rows one claim may have. A claim on paper has 6 lines and an 837P at most 50;
+#: the bound keeps one runaway claim ID from holding a whole file in memory.
+MAX_CLAIM_ROWS = 1000
+
+# Where each claim column goes in the JSON format.
+_CLAIM_KEYS = {
+    "patient_id": ("patient", "id"),
+    "birth_date": ("patient", "birth_date"),
+    "member_id": ("patient", "member_id"),
+    "therapy_allowed_ytd": ("patient", "therapy_allowed_ytd"),
+    "npi": ("provider", "npi"),
+}
+# The other way, for error paths: "patient.id" -> "patient_id".
+_PATH_COLUMNS = {".".join(v): k for k, v in _CLAIM_KEYS.items()}
+
+
+def _split(text: str) -> list[str]:
+    parts = text.split(";")
+    if len(parts) == 1:
+        return parts
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _number(text: str) -> int | str:
+    # Digit strings become ints here so the claim model takes its fast path; anything
+    # else stays text for the model to refuse with its own message.
+    return int(text) if text.isdigit() and text.isascii() else text
+
+
+def _numbers(text: str) -> list[int | str]:
+    return [_number(p) for p in _split(text)]
+
+
+_CONVERT: dict[str, Callable[[str], Any]] = {
+    "modifiers": _split,
+    "units": _number,
+    "minutes": _number,
+    "diagnosis_pointers": _numbers,
+    "assistant_minutes": _number,
+    "diagnoses": _split,
+}
+
+
+def column_for_path(path: str) -> tuple[int | None, str]:
+    """The service line and CSV column an error path of the claim model points at.
+
+    >>> column_for_path("lines[3].modifiers[1]")
+    (3, 'modifiers')
+    >>> column_for_path("patient.birth_date")
+    (None, 'birth_date')
+    >>> column_for_path("diagnoses[0]")
+    (None, 'diagnoses')
+    """
+    line: int | None = None
+    if path.startswith("lines["):
+        index, _, path = path[6:].partition("]")
+        line = int(index)
+        path = path.lstrip(".")
+    head = path.split("[", 1)[0]
+    parts = head.split(".")
+    return line, _PATH_COLUMNS.get(".".join(parts[:2]), parts[-1] if line is not None else parts[0])
+
+
+class _Layout:
+    """Where each known column sits in a row, and how a row becomes claim data."""
+
+    def __init__(self, header: list[str], name: str) -> None:
+        names = [h.strip().lower() for h in header]
+        if names:
+            names[0] = names[0].lstrip("\ufeff").strip()
+        index: dict[str, int] = {}
+        extra: list[str] = []
+        for i, column in enumerate(names):
+            if column not in _KNOWN:
+                extra.append(header[i].strip())
+            elif column in index:
+                raise DataFileError(
+                    name,
+                    f"column {column!r} appears twice in the header "
+                    f"(columns {index[column] + 1} and {i + 1})",
+                )
+            else:
+                index[column] = i
+        missing = [c for c in REQUIRED_COLUMNS if c not in index]
+        if missing:
+            names_ = ", ".join(repr(c) for c in missing)
+            plural = "s" if len(missing) > 1 else ""
+            raise DataFileError(
+                name,
+                f"missing required column{plural} {names_} in the header "
+                f"(required: {', '.join(REQUIRED_COLUMNS)})",
+            )
+        self.width = len(header)
+        self.index = index
+        self.extra = tuple(extra)
+        self.claim_id = index["claim_id"]
+        self.claim_columns = tuple(c for c in CLAIM_COLUMNS if c in index)
+        # One C call returns a row's claim cells, compared as a tuple with the first row's.
+        self.claim_cells: Callable[[list[str]], tuple[str, ...]] = operator.itemgetter(
+            *(index[c] for c in self.claim_columns)
+        )
+        self.line_specs = tuple(
+            (c, index[c], _CONVERT.get(c)) for c in LINE_COLUMNS if c in index
+        )
+        self.claim_specs = tuple(
+            (c, index[c], _CONVERT.get(c), _CLAIM_KEYS.get(c))
+            for c in self.claim_columns
+            if c != "claim_id"
+        )
+
+    def line(self, cells: list[str]) -> dict[str, Any]:
+        line: dict[str, Any] = {}
+        for name, i, convert in self.line_specs:
+            value = cells[i]
+            if value:
+                value = value.strip()
+                if value:
+                    line[name] = convert(value) if convert else value
+        return line
+
+    def claim(self, claim_id: str, cells: list[str]) -> dict[str, Any]:
+        claim: dict[str, Any] = {"claim_id": claim_id}
+        for name, i, convert, nested in self.claim_specs:
+            value = cells[i].strip()
+            if not value:
+                continue
+            if nested is None:
+                claim[name] = convert(value) if convert else value
+            else:
+                claim.setdefault(nested[0], {})[nested[1]] = value
+        return claim
+
+
+_KNOWN = frozenset(COLUMNS)
+
+
+class _Bad:
+    """A row that cannot be read, waiting to learn which claim it belongs to."""
+
+    __slots__ = ("claim_id", "column", "reason", "row")
+
+    def __init__(self, row: int, claim_id: str | None, reason: str, column: str | None) -> None:
+        self.row = row
+        self.claim_id = claim_id
+        self.reason = reason
+        self.column = column
+
+
+class _Claim:
+    """The rows of the claim being read."""
+
+    __slots__ = (
+        "claim_id",
+        "data",
+        "first",
+        "first_cells",
+        "line_rows",
+        "lines",
+        "problems",
+        "row",
+        "rows",
+        "truncated",
+        "unreadable",
+    )
+
+    def __init__(self, claim_id: str, row: int, cells: list[str], layout: _Layout) -> None:
+        self.claim_id = claim_id
+        self.row = row
+        self.first = row
+        self.first_cells = layout.claim_cells(cells)
+        self.data = layout.claim(claim_id, cells)
+        self.lines = self.data["lines"] = [layout.line(cells)]
+        self.line_rows = [row]
+        self.rows = 1
+        self.problems: list[tuple[int, Finding]] = []
+        self.unreadable: list[int] = []
+        self.truncated = False
+
+    def add_bad(self, bad: _Bad) -> None:
+        where = f"{bad.column}: " if bad.column else ""
+        message = f"{where}{bad.reason}; claim {self.claim_id} not checked"
+        self.problems.append((bad.row, batch_finding(UNREADABLE_ROW, message, line=self.rows)))
+        self.unreadable.append(bad.row)
+        self.rows += 1
+        self.row = min(self.row, bad.row)
+
+    def close(self, blank_rows: int) -> ClaimRows:
+        self.problems.sort(key=_first)
+        return ClaimRows(
+            self.row,
+            claim_id=self.claim_id,
+            data=self.data,
+            line_rows=self.line_rows,
+            rows=self.rows,
+            blank_rows=blank_rows,
+            problems=self.problems,
+            unreadable=self.unreadable,
+            complete=not self.truncated,
+        )
+
+
+def _first(item: tuple[int, Finding]) -> int:
+    return item[0]
+
+
+def _stray(bad: _Bad, blank_rows: int = 0) -> ClaimRows:
+    where = f"{bad.column}: " if bad.column else ""
+    # The claim ID may be readable even though no row of that claim is.
+    whose = f"claim {bad.claim_id} not checked" if bad.claim_id else "the row belongs to no claim"
+    problem = batch_finding(UNREADABLE_ROW, f"{where}{bad.reason}; {whose}")
+    return ClaimRows(
+        bad.row, blank_rows=blank_rows, problems=[(bad.row, problem)], unreadable=(bad.row,)
+    )
+
+
+def _differs(
+    claim: _Claim, row: int, cells: list[str], layout: _Layout, include_patient_data: bool
+) -> None:
+    for name, value, first in zip(
+        layout.claim_columns, layout.claim_cells(cells), claim.first_cells
+    ):
+        value, first = value.strip(), first.strip()
+        # A blank claim cell on a later row means "as on the first row": many
+        # exports fill claim columns on a claim's first row only.
+        if not value or value == first:
+            continue
+        if name in PATIENT_COLUMNS and not include_patient_data:
+            what = (
+                f"{name} differs from row {claim.first}, the claim's first row "
+                "(values withheld: patient data)"
+            )
+        else:
+            what = (
+                f"{name} is {value!r} on this row but {first!r} on row {claim.first}, "
+                "the claim's first row"
+            )
+        finding = batch_finding(
+            CLAIM_ROWS_DISAGREE,
+            f"{what}; the first row's value is used",
+            line=claim.rows - 1,
+            fix=f"give every row of claim {claim.claim_id} the same {name}",
+        )
+        claim.problems.append((row, finding))
+
+
+class CsvBatchReader:
+    """Reads a batch CSV into :class:`~otcoding.io._common.ClaimRows`, one per claim.
+
+    The header is read and checked when the reader is made: a missing required
+    column or a column named twice raises :class:`~otcoding.errors.DataFileError`
+    naming the file and the column, as does an empty file. Rows are read as the
+    reader is iterated, once. ``extra_columns`` names the columns ignored.
+
+    Rows are numbered as a spreadsheet shows them: the header is row 1, and a row
+    with a quoted line break is still one row.
+
+    A row that cannot be read is attached to its claim when the claim can be told
+    (the rows around it have its claim ID), which keeps that claim from being
+    checked with a line missing; otherwise it stands alone.
+    """
+
+    def __init__(
+        self,
+        source: Source,
+        *,
+        name: str | None = None,
+        include_patient_data: bool = False,
+    ) -> None:
+        self.name = name or source_name(source)
+        self.include_patient_data = include_patient_data
+        self._stream, self._close = open_text(source, newline="")
+        self._header_row = 1
+        try:
+            self._records = csv.reader(self._stream)
+            header = self._next_header()
+            self._layout = _Layout(header, self.name)
+        except BaseException:
+            self.close()
+            raise
+        self.extra_columns: tuple[str, ...] = self._layout.extra
+        self._started = False
+
+    def _next_header(self) -> list[str]:
+        try:
+            header = next(self._records, None)
+            while header is not None and not "".join(header):
+                self._header_row += 1
+                header = next(self._records, None)
+        except csv.Error as exc:
+            raise DataFileError(self.name, f"the header row cannot be read as CSV ({exc})") from None
+        except UnicodeDecodeError as exc:
+            raise DataFileError(self.name, f"the header row is not UTF-8 text ({exc.reason})") from None
+        if header is None:
+            raise DataFileError(self.name, "the file is empty: no header row")
+        if not utf8_ok("".join(header)):
+            raise DataFileError(self.name, "the header row is not UTF-8 text")
+        return header
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What the reader ignored, for a caller to show once."""
+        if not self.extra_columns:
+            return ()
+        names = ", ".join(repr(c) for c in self.extra_columns)
+        return (f"{self.name}: ignoring columns not in the batch format: {names}",)
+
+    def close(self) -> None:
+        """Release the file (a path's handle; a caller's stream is left open)."""
+        close, self._close = self._close, _nothing
+        close()
+
+    def __enter__(self) -> CsvBatchReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __iter__(self) -> Iterator[ClaimRows]:
+        if self._started:
+            raise RuntimeError(f"{self.name}: a batch reader can be iterated only once")
+        self._started = True
+        try:
+            yield from _group(self._numbered(), self._layout, self.include_patient_data)
+        finally:
+            self.close()
+
+    def _numbered(self) -> Iterator[tuple[int, list[str] | _Bad]]:
+        records, width, id_at = self._records, self._layout.width, self._layout.claim_id
+        row = self._header_row
+        while True:
+            try:
+                cells = next(records)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                row += 1
+                reason = f"the row cannot be read as CSV ({exc}; near line {records.line_num})"
+                yield row, _Bad(row, None, reason, None)
+                continue
+            except UnicodeDecodeError as exc:
+                raise DataFileError(
+                    self.name,
+                    f"row {row + 1} is not text in the stream's encoding ({exc.reason}); pass "
+                    "the file's path or a binary stream to get bad bytes reported per row",
+                ) from None
+            row += 1
+            yield row, _check(row, cells, width, id_at)
+
+
+def _check(row: int, cells: list[str], width: int, id_at: int) -> list[str] | _Bad:
+    """The row's cells, or why they cannot be read. A blank row comes back as ``[]``."""
+    joined = "".join(cells)
+    if not joined:
+        return []
+    if len(cells) != width:
+        claim_id = cells[id_at].strip() if id_at < len(cells) else None
+        return _Bad(row, claim_id, f"the row has {len(cells)} cells, the header {width}", None)
+    if not utf8_ok(joined):
+        claim_id = cells[id_at].strip()
+        column = next(i for i, c in enumerate(cells) if not utf8_ok(c))
+        return _Bad(
+            row,
+            claim_id if utf8_ok(claim_id) else None,
+            "bytes that are not UTF-8 text",
+            f"column {column + 1}",
+        )
+    if not cells[id_at].strip():
+        return _Bad(row, None, "the claim ID is empty", "claim_id")
+    return cells
+
+
+def _group(
+    records: Iterable[tuple[int, list[str] | _Bad]], layout: _Layout, include_patient_data: bool
+) -> Iterator[ClaimRows]:
+    """Collect consecutive rows of a claim; place unreadable rows (see CsvBatchReader)."""
+    id_at, claim_cells, line = layout.claim_id, layout.claim_cells, layout.line
+    current: _Claim | None = None
+    pending: list[_Bad] = []
+    blank = 0
+    overflow: str | None = None  # a claim ID past MAX_CLAIM_ROWS: its further rows stand alone
+    for row, cells in records:
+        if type(cells) is _Bad:
+            pending.append(cells)
+            continue
+        if not cells:
+            blank += 1
+            continue
+        assert isinstance(cells, list)
+        claim_id = cells[id_at].strip()
+        if current is not None and claim_id == current.claim_id:
+            for bad in pending:
+                current.add_bad(bad)
+            pending.clear()
+            if current.rows >= MAX_CLAIM_ROWS:
+                overflow = claim_id
+                current.truncated = True
+                yield current.close(blank)
+                blank, current = 0, None
+            else:
+                current.rows += 1
+                if claim_cells(cells) != current.first_cells:
+                    _differs(current, row, cells, layout, include_patient_data)
+                current.lines.append(line(cells))
+                current.line_rows.append(row)
+                continue
+        if claim_id == overflow:
+            reason = (
+                f"claim {claim_id} has more than {MAX_CLAIM_ROWS} rows: this row is not read "
+                "and the claim is not checked"
+            )
+            for bad in pending:
+                yield _stray(bad)
+            pending.clear()
+            yield _stray(_Bad(row, None, reason, None), blank)
+            blank = 0
+            continue
+        overflow = None
+        if current is not None:
+            for bad in pending:
+                if bad.claim_id == current.claim_id:
+                    current.add_bad(bad)
+            yield current.close(blank)
+            blank = 0
+        following = _Claim(claim_id, row, cells, layout)
+        for bad in pending:
+            if bad.claim_id == claim_id:
+                following.add_bad(bad)
+            elif current is None or bad.claim_id != current.claim_id:
+                yield _stray(bad, blank)
+                blank = 0
+        pending.clear()
+        current = following
+    if current is not None:
+        for bad in pending:
+            if bad.claim_id == current.claim_id:
+                current.add_bad(bad)
+        yield current.close(blank)
+        blank = 0
+        current_id: str | None = current.claim_id
+    else:
+        current_id = None
+    for bad in pending:
+        if bad.claim_id != current_id:
+            yield _stray(bad, blank)
+            blank = 0
+    if blank:
+        yield ClaimRows(0, rows=0, blank_rows=blank)
+
+
+def _nothing() -> None:
+    return None
+
+
+def read_batch_csv(
+    source: Source, *, name: str | None = None, include_patient_data: bool = False
+) -> CsvBatchReader:
+    """Open a batch CSV (a path, or a text or binary stream) and check its header."""
+    return CsvBatchReader(source, name=name, include_patient_data=include_patient_data)
+
+
+class RowsBatchReader:
+    """Groups rows given as dicts (CSV column -> value), as :class:`CsvBatchReader` does.
+
+    The first row's keys play the header: it must have the required columns, and
+    its keys outside the format are ignored with a warning. A missing key is an
+    empty cell. Values may be text, numbers, dates or lists (joined with ``;``).
+    Rows are numbered as if the dicts were a CSV file with a header (first row: 2).
+    """
+
+    def __init__(
+        self,
+        rows: Iterable[Mapping[str, Any]],
+        *,
+        name: str = "<rows>",
+        include_patient_data: bool = False,
+    ) -> None:
+        self.name = name
+        self.include_patient_data = include_patient_data
+        self._rows = iter(rows)
+        self._first = next(self._rows, None)
+        keys = [str(k) for k in self._first] if self._first is not None else list(COLUMNS)
+        self.extra_columns = _Layout(keys, name).extra
+        self._layout = _Layout(list(COLUMNS), name)
+
+    warnings = CsvBatchReader.warnings
+
+    def close(self) -> None:
+        """Nothing to release: the caller owns the rows."""
+
+    def __iter__(self) -> Iterator[ClaimRows]:
+        return _group(self._numbered(), self._layout, self.include_patient_data)
+
+    def _numbered(self) -> Iterator[tuple[int, list[str] | _Bad]]:
+        if self._first is None:
+            return
+        width, id_at = self._layout.width, self._layout.claim_id
+        row = 2
+        yield row, _check(row, [_cell(self._first.get(c)) for c in COLUMNS], width, id_at)
+        self._first = None
+        for item in self._rows:
+            row += 1
+            cells = [_cell(item.get(c)) for c in COLUMNS]
+            yield row, _check(row, cells, width, id_at)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple)):
+        return ";".join(_cell(v) for v in value)
+    isoformat = getattr(value, "isoformat", None)
+    if callable(isoformat):
+        return str(isoformat())
+    return str(value)
+
+
