@@ -49,7 +49,8 @@ def test_known_code_passes() -> None:
 
 def test_97532_after_2017_says_when_deleted_and_what_replaced_it() -> None:
     medicare = run(
-        codes.code_not_in_effect, claim_with_lines(line("97532", 1, 15, date_of_service="2018-03-01"))
+        codes.code_not_in_effect,
+        claim_with_lines(line("97532", 1, 15, date_of_service="2018-03-01")),
     )
     assert rule_ids(medicare) == ["OT-CODE-002"]
     message = medicare[0].message
@@ -79,7 +80,8 @@ def test_97532_before_its_deletion_passes() -> None:
 
 def test_97127_after_2019_is_an_error_and_in_2019_passes() -> None:
     late = run(
-        codes.code_not_in_effect, claim_with_lines(line("97127", 1, 30, date_of_service="2020-01-01"))
+        codes.code_not_in_effect,
+        claim_with_lines(line("97127", 1, 30, date_of_service="2020-01-01")),
     )
     assert rule_ids(late) == ["OT-CODE-002"]
     assert "deleted on 2020-01-01" in late[0].message
@@ -91,7 +93,8 @@ def test_97127_after_2019_is_an_error_and_in_2019_passes() -> None:
 
 def test_code_before_it_starts_names_the_start_and_its_predecessor() -> None:
     findings = run(
-        codes.code_not_in_effect, claim_with_lines(line("97763", 1, 15, date_of_service="2017-06-01"))
+        codes.code_not_in_effect,
+        claim_with_lines(line("97763", 1, 15, date_of_service="2017-06-01")),
     )
     assert rule_ids(findings) == ["OT-CODE-002"]
     assert "starts on 2018-01-01" in findings[0].message
@@ -101,7 +104,8 @@ def test_code_before_it_starts_names_the_start_and_its_predecessor() -> None:
 
 def test_old_ot_evaluation_code_after_2016() -> None:
     findings = run(
-        codes.code_not_in_effect, claim_with_lines(line("97003", 1, 45, date_of_service="2017-02-01"))
+        codes.code_not_in_effect,
+        claim_with_lines(line("97003", 1, 45, date_of_service="2017-02-01")),
     )
     assert "replaced by 97165, 97166, 97167" in findings[0].message
 
@@ -201,7 +205,10 @@ def test_bundled_code_warns_for_medicare() -> None:
 
 
 def test_bundled_code_passes_for_commercial_and_paid_code_passes() -> None:
-    assert run(codes.medicare_bundled, claim_with_lines(line("97010", 1, 10), payer="commercial")) == []
+    assert (
+        run(codes.medicare_bundled, claim_with_lines(line("97010", 1, 10), payer="commercial"))
+        == []
+    )
     assert run(codes.medicare_bundled, claim_with_lines(line("97012", 1, 15))) == []
 
 

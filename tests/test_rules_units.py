@@ -82,7 +82,7 @@ def test_cms_4_the_eight_minutes_of_ultrasound_are_not_billed() -> None:
 
 def test_cms_5_pairing_small_remainders_gives_one_unit_to_any_one_code() -> None:
     for billed in ((1, 0, 0), (0, 1, 0), (0, 0, 1)):
-        day = [(c, u, 7) for c, u in zip(("97112", "97110", "97140"), billed)]
+        day = [(c, u, 7) for c, u in zip(("97112", "97110", "97140"), billed, strict=True)]
         assert run(UNIT_RULES, _day(*day)) == []
     both = run(UNIT_RULES, _day(("97112", 1, 7), ("97110", 1, 7), ("97140", 0, 7)))
     assert rule_ids(both) == ["OT-UNITS-001"]
@@ -134,7 +134,9 @@ def test_each_date_of_service_is_judged_alone() -> None:
         line("97530", 2, 30), line("97530", 1, 20, date_of_service="2026-03-03")
     )
     assert run(UNIT_RULES, claim) == []
-    claim = claim_with_lines(line("97530", 2, 30), line("97530", 2, 20, date_of_service="2026-03-03"))
+    claim = claim_with_lines(
+        line("97530", 2, 30), line("97530", 2, 20, date_of_service="2026-03-03")
+    )
     findings = run(UNIT_RULES, claim)
     assert _verdicts(findings) == [("OT-UNITS-001", 1)]
     assert "2026-03-03" in findings[0].message

@@ -98,6 +98,20 @@ class Finding:
         return text
 
     def _repr_html_(self) -> str:
+        """Jupyter: a one-row table (severity in its colour, rule, line, message, fix, source).
+
+        Every text cell is HTML-escaped; a finding carries no patient data.
+
+        >>> f = Finding(rule_id="OT-UNITS-001", severity=Severity.ERROR,
+        ...             message="3 units billed, 30 min support <= 2", line=0,
+        ...             fix="bill 2 units", source="CMS Pub 100-04 ch.5 §20.2")
+        >>> html_text = f._repr_html_()
+        >>> "color:#b00020" in html_text, "support &lt;= 2" in html_text
+        (True, True)
+        >>> "<td>0</td>" in html_text, "<td>claim</td>" in Finding(
+        ...     rule_id="OT-X", severity=Severity.INFO, message="m")._repr_html_()
+        (True, True)
+        """
         return _table((self,))
 
 

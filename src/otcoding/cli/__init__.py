@@ -19,13 +19,14 @@ from otcoding.errors import OTCodingError
 __all__ = ["build_parser", "main"]
 
 # Subcommand modules, in the order --help lists them.
-_COMMANDS: tuple[str, ...] = ("units", "lookup", "check")
+_COMMANDS: tuple[str, ...] = ("units", "lookup", "check", "audit")
 
 _EPILOG = """examples:
   otcoding units 97110=33 97140=7
   otcoding lookup 97168 --on 2026-03-02
   otcoding check claim.json --format json
   otcoding audit --example
+  otcoding audit export.csv -o findings.csv
 """
 
 

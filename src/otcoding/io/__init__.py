@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from otcoding.errors import DataFileError, InvalidInputError
 from otcoding.io._common import ClaimRows, Source, source_name
@@ -143,11 +143,11 @@ def open_batch(
                 )
             fmt = "csv"
         if fmt == "jsonl":
-            return JsonlBatchReader(source)  # type: ignore[arg-type]
+            return JsonlBatchReader(cast(Source, source))
         if fmt == "csv":
-            return CsvBatchReader(source, include_patient_data=include_patient_data)  # type: ignore[arg-type]
+            return CsvBatchReader(cast(Source, source), include_patient_data=include_patient_data)
         raise InvalidInputError("input_format", fmt, "a file or stream is 'csv' or 'jsonl'")
-    items = iter(source)  # type: ignore[arg-type]
+    items = iter(cast("Iterable[Any]", source))
     first = next(items, None)
     rest = _chain(first, items) if first is not None else iter(())
     if input_format is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Callable, Iterable, Mapping
-from typing import IO, TYPE_CHECKING, Any, Union
+from typing import IO, TYPE_CHECKING, Any, Union, cast
 
 from otcoding.errors import DataFileError
 
@@ -126,18 +126,18 @@ def open_text(source: Source, *, newline: str | None) -> tuple[IO[str], Callable
             raise DataFileError(name, f"cannot open the file: {exc.strerror or exc}") from None
         return stream, stream.close
     if isinstance(source, io.TextIOBase):
-        return source, _nothing  # type: ignore[return-value]
+        return source, _nothing
     if isinstance(source, (io.RawIOBase, io.BufferedIOBase)) or "b" in str(
         getattr(source, "mode", "")
     ):
         wrapper = io.TextIOWrapper(
-            source,  # type: ignore[arg-type]
+            cast("IO[bytes]", source),
             encoding="utf-8-sig",
             errors="surrogateescape",
             newline=newline,
         )
         return wrapper, wrapper.detach
-    return source, _nothing  # type: ignore[return-value]
+    return cast("IO[str]", source), _nothing
 
 
 def _nothing() -> None:

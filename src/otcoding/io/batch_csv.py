@@ -184,9 +184,7 @@ class _Layout:
         self.claim_cells: Callable[[list[str]], tuple[str, ...]] = operator.itemgetter(
             *(index[c] for c in self.claim_columns)
         )
-        self.line_specs = tuple(
-            (c, index[c], _CONVERT.get(c)) for c in LINE_COLUMNS if c in index
-        )
+        self.line_specs = tuple((c, index[c], _CONVERT.get(c)) for c in LINE_COLUMNS if c in index)
         self.claim_specs = tuple(
             (c, index[c], _CONVERT.get(c), _CLAIM_KEYS.get(c))
             for c in self.claim_columns
@@ -302,7 +300,7 @@ def _differs(
     claim: _Claim, row: int, cells: list[str], layout: _Layout, include_patient_data: bool
 ) -> None:
     for name, value, first in zip(
-        layout.claim_columns, layout.claim_cells(cells), claim.first_cells
+        layout.claim_columns, layout.claim_cells(cells), claim.first_cells, strict=True
     ):
         value, first = value.strip(), first.strip()
         # A blank claim cell on a later row means "as on the first row": many
@@ -372,9 +370,13 @@ class CsvBatchReader:
                 self._header_row += 1
                 header = next(self._records, None)
         except csv.Error as exc:
-            raise DataFileError(self.name, f"the header row cannot be read as CSV ({exc})") from None
+            raise DataFileError(
+                self.name, f"the header row cannot be read as CSV ({exc})"
+            ) from None
         except UnicodeDecodeError as exc:
-            raise DataFileError(self.name, f"the header row is not UTF-8 text ({exc.reason})") from None
+            raise DataFileError(
+                self.name, f"the header row is not UTF-8 text ({exc.reason})"
+            ) from None
         if header is None:
             raise DataFileError(self.name, "the file is empty: no header row")
         if not utf8_ok("".join(header)):
@@ -599,5 +601,3 @@ def _cell(value: object) -> str:
     if callable(isoformat):
         return str(isoformat())
     return str(value)
-
-

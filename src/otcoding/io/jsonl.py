@@ -82,9 +82,7 @@ class JsonlBatchReader:
                 continue
             if not utf8_ok(text):
                 problem = batch_finding(UNREADABLE_ROW, "bytes that are not UTF-8 text")
-                yield ClaimRows(
-                    row, blank_rows=blank, problems=[(row, problem)], unreadable=(row,)
-                )
+                yield ClaimRows(row, blank_rows=blank, problems=[(row, problem)], unreadable=(row,))
             else:
                 yield ClaimRows(row, data=text, blank_rows=blank)
             blank = 0

@@ -71,7 +71,9 @@ class CsvReportWriter:
         """Write one report row, neutralising text cells."""
         self._writer.writerow(
             [
-                "" if (value := row[f]) is None else neutralize(value)
+                ""
+                if (value := row[f]) is None
+                else neutralize(value)
                 if isinstance(value, str)
                 else value
                 for f in FIELDS

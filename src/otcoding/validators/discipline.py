@@ -170,11 +170,17 @@ def several_disciplines(claim: Claim, ctx: Context) -> Iterable[Problem]:
         if len(found) < 2 or line.code in PT_EVALUATIONS:
             continue
         drop = [m for m in found if m != "GO"]
+        # Without GO on the line there is nothing to keep: GO replaces them.
+        fix = (
+            f"Keep GO and remove {', '.join(drop)}"
+            if "GO" in found
+            else f"Replace {' and '.join(drop)} with GO"
+        )
         out.append(
             Problem(
                 f"{line.code} carries {' and '.join(found)}: one line, one discipline.",
                 line=i,
-                fix=f"Keep GO and remove {', '.join(drop)}",
+                fix=fix,
             )
         )
     return out

@@ -1,0 +1,409 @@
+"""The batch audit: check a stream of claims and account for every input row.
+
+:func:`audit` reads a batch (a CSV or JSONL file or stream, CSV-row dicts, or
+claims) through :mod:`otcoding.io`, parses and checks one claim at a time, and
+yields :class:`AuditFinding` values: findings that also say which claim and
+which input row they are about. What the audit saw is counted in
+:attr:`Audit.summary` as it goes, so the counts are there even when the caller
+stops early.
+
+Memory stays flat in the length of the batch except for two sets of fingerprints,
+both needed to see what one claim alone cannot show:
+
+- one per claim ID, to tell a claim ID that comes back after other claims'
+  rows (OT-ROW-003) from a claim's consecutive rows;
+- one per distinct (patient, code, date of service, modifiers) service, to find
+  the same service billed on two claims (OT-BATCH-001). A claim without a
+  ``patient.id`` is not part of this check.
+
+Each fingerprint is a 64-bit hash mapped to the row that first had it, about 100
+bytes a claim or service in CPython. ``double_billing=False`` drops the second
+set (and the rule) for a batch where memory must stay strictly flat.
+
+>>> import io
+>>> text = (
+...     "claim_id,payer,patient_id,diagnoses,code,modifiers,units,minutes,"
+...     "date_of_service,diagnosis_pointers\\n"
+...     "C-1,medicare,P-1,M19.90,97530,GO,3,30,2026-03-02,1\\n"
+...     "C-2,medicare,P-2,M19.90,97110,GO,2,tw0,2026-03-02,1\\n")
+>>> run = audit(io.StringIO(text), today=dt.date(2026, 3, 10))
+>>> for f in run:
+...     print(f.claim_id, f.row, f.line, f.rule_id)
+C-1 2 0 OT-UNITS-001
+C-2 3 0 OT-ROW-001
+>>> print(f.message)
+minutes: expected a whole number, got 'tw0'; claim C-2 not checked
+>>> s = run.summary
+>>> s.rows, s.claims, s.claims_checked, s.lines, s.unreadable_rows, s.rows_not_checked
+(2, 2, 1, 1, 1, 1)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import attrs
+
+from otcoding.claim import Claim
+from otcoding.errors import InvalidInputError
+from otcoding.findings import Finding, Severity
+from otcoding.io import BatchReader, ClaimRows, open_batch
+from otcoding.io._common import Source
+from otcoding.io.batch_csv import column_for_path
+from otcoding.rulesets import RuleSet, for_payer
+from otcoding.validators.batch import (
+    DOUBLE_BILLING,
+    DUPLICATE_CLAIM_ID,
+    UNREADABLE_ROW,
+    batch_finding,
+)
+
+__all__ = ["Audit", "AuditFinding", "Summary", "audit"]
+
+
+@attrs.frozen(kw_only=True)
+class AuditFinding(Finding):
+    """A :class:`~otcoding.findings.Finding` that also names its claim and input row.
+
+    ``row`` is the input row (CSV: the header is row 1; JSONL: the line number)
+    of the service line the finding is about, or of the claim's first row for a
+    claim-level finding. ``claim_id`` is ``None`` when the row's claim cannot be
+    told.
+    """
+
+    claim_id: str | None = None
+    row: int | None = None
+
+    def to_row(self) -> dict[str, Any]:
+        """The report row: ``claim_id, row, line, rule_id, severity, message, fix, source``.
+
+        >>> AuditFinding(claim_id="C-1", row=2, rule_id="OT-X", severity=Severity.INFO,
+        ...              message="m").to_row()["severity"]
+        'info'
+        """
+        return {
+            "claim_id": self.claim_id,
+            "row": self.row,
+            "line": self.line,
+            "rule_id": self.rule_id,
+            "severity": self.severity.value,
+            "message": self.message,
+            "fix": self.fix,
+            "source": self.source,
+        }
+
+
+class Summary:
+    """What an audit has seen so far; complete once the audit is exhausted.
+
+    Every non-blank input row is counted once in ``rows``, and once more in
+    either ``rows_checked`` (its claim was parsed and checked) or
+    ``rows_not_checked`` (it could not be read, or a row of its claim could not
+    be, so the claim was not checked). ``unreadable_rows`` are the rows that
+    could not be read at all; each has an OT-ROW-001 finding.
+
+    >>> s = Summary()
+    >>> s.rows == s.rows_checked + s.rows_not_checked
+    True
+    """
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.blank_rows = 0
+        self.rows_checked = 0
+        self.rows_not_checked = 0
+        self.unreadable_rows = 0
+        self.claims = 0
+        self.claims_checked = 0
+        self.lines = 0
+        self.findings = 0
+        self.by_rule: Counter[str] = Counter()
+        self.by_severity: Counter[str] = Counter()
+        self.complete = False
+        self.warnings: tuple[str, ...] = ()
+
+    @property
+    def accounted(self) -> bool:
+        """True when every row read is either checked or reported as not checked."""
+        return self.rows == self.rows_checked + self.rows_not_checked
+
+    @property
+    def errors(self) -> int:
+        """Error findings so far."""
+        return self.by_severity[Severity.ERROR.value]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary as JSON data (the last line of a JSONL report).
+
+        >>> Summary().to_dict()["by_severity"]
+        {'error': 0, 'warning': 0, 'info': 0}
+        """
+        return {
+            "rows": self.rows,
+            "blank_rows": self.blank_rows,
+            "rows_checked": self.rows_checked,
+            "rows_not_checked": self.rows_not_checked,
+            "unreadable_rows": self.unreadable_rows,
+            "claims": self.claims,
+            "claims_checked": self.claims_checked,
+            "lines": self.lines,
+            "findings": self.findings,
+            "by_severity": {s.value: self.by_severity[s.value] for s in Severity},
+            "by_rule": dict(sorted(self.by_rule.items())),
+            "complete": self.complete,
+        }
+
+    def __str__(self) -> str:
+        sev = self.by_severity
+        lines = [
+            f"rows read: {self.rows:,} ({self.rows_checked:,} checked, "
+            f"{self.rows_not_checked:,} not checked, {self.unreadable_rows:,} unreadable; "
+            f"{self.blank_rows:,} blank)",
+            f"claims: {self.claims:,} ({self.claims_checked:,} checked), "
+            f"service lines checked: {self.lines:,}",
+            f"findings: {self.findings:,} ({sev['error']:,} errors, {sev['warning']:,} "
+            f"warnings, {sev['info']:,} info)",
+        ]
+        lines.extend(f"  {rule_id}: {n:,}" for rule_id, n in sorted(self.by_rule.items()))
+        if not self.complete:
+            lines.append("(incomplete: the audit stopped before the end of the input)")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (
+            f"Summary(rows={self.rows}, claims={self.claims}, lines={self.lines}, "
+            f"findings={self.findings}, complete={self.complete})"
+        )
+
+
+class Audit:
+    """An audit in progress: iterate it once for its findings; read ``summary`` any time.
+
+    Made by :func:`audit`. Iteration is lazy and single-use; the source is closed
+    when iteration ends (also on an early ``break`` or an error).
+    """
+
+    def __init__(
+        self,
+        reader: BatchReader,
+        *,
+        ruleset: RuleSet | None,
+        year: int | None,
+        unit_method: str | None,
+        today: dt.date | None,
+        double_billing: bool,
+    ) -> None:
+        self.summary = Summary()
+        self.summary.warnings = reader.warnings
+        self._reader = reader
+        self._ruleset = ruleset
+        self._options = {"year": year, "unit_method": unit_method, "today": today}
+        self._rulesets: dict[str, RuleSet] = {}
+        self._double_billing = double_billing
+        self._claim_ids: dict[int, int] = {}
+        self._services: dict[int, int] = {}
+        self._started = False
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What the reader ignored (e.g. extra CSV columns), to show once."""
+        return self._reader.warnings
+
+    def close(self) -> None:
+        """Release the input (a file opened from a path)."""
+        self._reader.close()
+
+    def __iter__(self) -> Iterator[AuditFinding]:
+        if self._started:
+            raise RuntimeError("an audit can be iterated only once")
+        self._started = True
+        try:
+            for item in self._reader:
+                yield from self._item(item)
+            self.summary.complete = True
+        finally:
+            self._reader.close()
+
+    def _count(self, finding: AuditFinding) -> AuditFinding:
+        s = self.summary
+        s.findings += 1
+        s.by_rule[finding.rule_id] += 1
+        s.by_severity[finding.severity.value] += 1
+        return finding
+
+    def _item(self, item: ClaimRows) -> Iterator[AuditFinding]:
+        s = self.summary
+        s.rows += item.rows
+        s.blank_rows += item.blank_rows
+        s.unreadable_rows += len(item.unreadable)
+        if item.rows == 0:
+            return
+        claim_id = item.claim_id
+        if claim_id is not None or item.data is not None:
+            s.claims += 1
+        for row, finding in item.problems:
+            yield self._count(_located(finding, claim_id, row))
+        if claim_id is not None:
+            yield from self._seen_claim_id(claim_id, item.row)
+        if item.data is None or not item.complete:
+            s.rows_not_checked += item.rows
+            return
+        try:
+            claim = _parse(item.data)
+        except InvalidInputError as exc:
+            # The model stops at the first bad value: that row is unreadable, the
+            # claim's other rows are merely not checked.
+            s.rows_not_checked += item.rows
+            s.unreadable_rows += 1
+            yield self._count(_unreadable(exc, item))
+            return
+        if claim_id is None:
+            yield from self._seen_claim_id(claim.claim_id, item.row)
+        s.rows_checked += item.rows
+        s.claims_checked += 1
+        s.lines += len(claim.lines)
+        line_rows = item.line_rows
+        report = self._ruleset_for(claim).check(claim)
+        for finding in report.findings:
+            row = item.row if finding.line is None or not line_rows else line_rows[finding.line]
+            yield self._count(_located(finding, claim.claim_id, row))
+        if self._double_billing:
+            yield from self._double_billed(claim, item)
+
+    def _seen_claim_id(self, claim_id: str, row: int) -> Iterator[AuditFinding]:
+        key = hash(claim_id)
+        first = self._claim_ids.setdefault(key, row)
+        if first != row:
+            finding = batch_finding(
+                DUPLICATE_CLAIM_ID,
+                f"claim {claim_id} appeared before, from row {first}, with other claims' "
+                "rows in between; these rows are checked as a separate claim",
+                fix="give each claim its own ID, or keep a claim's rows together",
+            )
+            yield self._count(_located(finding, claim_id, row))
+
+    def _double_billed(self, claim: Claim, item: ClaimRows) -> Iterator[AuditFinding]:
+        patient = claim.patient.id if claim.patient is not None else None
+        if not patient:
+            return
+        line_rows = item.line_rows
+        services = self._services
+        start = item.row  # a claim is known by its first row: IDs may repeat (OT-ROW-003)
+        for i, line in enumerate(claim.lines):
+            key = hash(
+                (
+                    patient,
+                    line.code,
+                    line.date_of_service.toordinal(),
+                    tuple(sorted(line.modifiers)),
+                )
+            )
+            first = services.setdefault(key, start)
+            if first == start:
+                # The first time, or another line of this same claim (OT-DUP-001's job).
+                continue
+            row = line_rows[i] if line_rows else start
+            finding = batch_finding(
+                DOUBLE_BILLING,
+                f"{line.code} on {line.date_of_service.isoformat()} with the same modifiers "
+                f"for the same patient was already billed on another claim (its first row: "
+                f"{first})",
+                line=i,
+                fix="drop the repeat, or correct the claim it duplicates",
+            )
+            yield self._count(_located(finding, claim.claim_id, row))
+
+    def _ruleset_for(self, claim: Claim) -> RuleSet:
+        if self._ruleset is not None:
+            return self._ruleset
+        ruleset = self._rulesets.get(claim.payer)
+        if ruleset is None:
+            ruleset = self._rulesets[claim.payer] = for_payer(claim.payer, **self._options)  # type: ignore[arg-type]
+        return ruleset
+
+
+def _parse(data: Mapping[str, Any] | str | Claim) -> Claim:
+    if isinstance(data, Claim):
+        return data
+    if isinstance(data, str):
+        return Claim.from_json(data)
+    return Claim.from_dict(data)
+
+
+def _located(finding: Finding, claim_id: str | None, row: int | None) -> AuditFinding:
+    return AuditFinding(
+        rule_id=finding.rule_id,
+        severity=finding.severity,
+        message=finding.message,
+        line=finding.line,
+        fix=finding.fix,
+        source=finding.source,
+        claim_id=claim_id,
+        row=row,
+    )
+
+
+def _unreadable(exc: InvalidInputError, item: ClaimRows) -> AuditFinding:
+    """The OT-ROW-001 finding for a claim the model refused, at the row of the bad value."""
+    row: int | None = item.row
+    line: int | None = None
+    where = exc.field
+    if item.line_rows is not None:
+        line, column = column_for_path(exc.field)
+        if line is not None and line < len(item.line_rows):
+            row = item.line_rows[line]
+        where = column
+    message = str(exc)
+    if where != exc.field and message.startswith(exc.field):
+        message = where + message[len(exc.field) :]
+    whose = f"claim {item.claim_id}" if item.claim_id else "the claim"
+    finding = batch_finding(UNREADABLE_ROW, f"{message}; {whose} not checked", line=line)
+    return _located(finding, item.claim_id, row)
+
+
+def audit(
+    source: Source | Iterable[Any],
+    *,
+    ruleset: RuleSet | None = None,
+    year: int | None = None,
+    unit_method: str | None = None,
+    today: dt.date | None = None,
+    input_format: str | None = None,
+    include_patient_data: bool = False,
+    double_billing: bool = True,
+) -> Audit:
+    """Audit a batch: yields :class:`AuditFinding` values; ``.summary`` counts it all.
+
+    ``source`` is a path or stream (CSV, or JSONL by extension or
+    ``input_format``), an iterable of CSV-row dicts, or an iterable of claims
+    (dicts in the JSON format or :class:`~otcoding.claim.Claim`). Each claim is
+    checked with ``ruleset``, or by default with the rule set of its own payer
+    (:func:`otcoding.for_payer` with ``year``, ``unit_method`` and ``today``).
+
+    Rows that cannot be read, and claims the model refuses, become OT-ROW-001
+    findings and the audit goes on. Only an unusable source (a missing file, a
+    CSV header without a required column) raises, a
+    :class:`~otcoding.errors.DataFileError`, before any row is read.
+
+    >>> claims = [{"claim_id": "C-1", "payer": "commercial", "lines": [
+    ...     {"code": "97110", "units": 3, "minutes": 20, "date_of_service": "2026-03-02"}]}]
+    >>> run = audit(claims, today=dt.date(2026, 3, 10))
+    >>> [(f.claim_id, f.rule_id) for f in run]
+    [('C-1', 'OT-CLER-007'), ('C-1', 'OT-UNITS-001')]
+    >>> run.summary.claims_checked, run.summary.errors
+    (1, 1)
+    """
+    reader = open_batch(
+        source, input_format=input_format, include_patient_data=include_patient_data
+    )
+    return Audit(
+        reader,
+        ruleset=ruleset,
+        year=year,
+        unit_method=unit_method,
+        today=today,
+        double_billing=double_billing,
+    )

@@ -1,0 +1,175 @@
+"""``otcoding audit``: check a batch file and write one report row per finding."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+import time
+from collections.abc import Iterator
+from importlib import resources
+from typing import IO, Any
+
+from otcoding._parse import parse_date
+from otcoding.auditor import Audit, audit
+from otcoding.errors import InvalidInputError
+from otcoding.io import INPUT_FORMATS, atomic_output, format_for, report_writer
+
+__all__ = ["register", "run"]
+
+_EPILOG = """examples:
+  otcoding audit --example                      the batch shipped with otcoding
+  otcoding audit export.csv -o findings.csv     report as CSV, summary on stderr
+  otcoding audit claims.jsonl --format jsonl    report as JSON Lines, summary last
+  cat export.csv | otcoding audit - --input-format csv --quiet
+
+Every input row is accounted for in the summary: checked, not checked, or
+unreadable (each unreadable row is also a finding with its row number).
+
+exit status: 0 no error findings, 1 at least one error finding, 2 unusable input
+(missing file, a required column missing), 130 interrupted (output not replaced)
+"""
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``audit`` subcommand."""
+    parser = subparsers.add_parser(
+        "audit",
+        help="check a batch (CSV rows or JSONL claims) and report every finding",
+        description="Check every claim of a batch file in constant memory and write one "
+        "report row per finding (claim_id, row, line, rule_id, severity, message, fix, "
+        "source). The payer of each claim decides its rules.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("file", nargs="?", help="batch .csv or .jsonl file, or - for stdin")
+    parser.add_argument(
+        "--example", action="store_true", help="audit the example batch shipped with otcoding"
+    )
+    parser.add_argument("-o", "--output", help="write the report here (atomically), not stdout")
+    parser.add_argument(
+        "--format", choices=("csv", "jsonl"), help="report format (default: from -o, else csv)"
+    )
+    parser.add_argument(
+        "--input-format", choices=INPUT_FORMATS[:2], help="input format (default: extension)"
+    )
+    parser.add_argument(
+        "--payer-method",
+        "--method",
+        dest="method",
+        choices=("cms", "cpt"),
+        help="unit method for every payer (default: cms for Medicare, cpt otherwise)",
+    )
+    parser.add_argument("--year", type=int, help="pin yearly figures (KX threshold, ...) to YYYY")
+    parser.add_argument("--today", help="judge 'future' dates against this date (YYYY-MM-DD)")
+    parser.add_argument(
+        "--no-double-billing",
+        action="store_true",
+        help="skip the cross-claim double-billing check (keeps memory flat)",
+    )
+    parser.add_argument(
+        "--include-patient-data",
+        action="store_true",
+        help="allow patient values (member ID, birth date) in messages",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress, no summary")
+    parser.set_defaults(func=run)
+
+
+@contextlib.contextmanager
+def _source(args: argparse.Namespace) -> Iterator[Any]:
+    if args.example:
+        from otcoding.examples import batch_path
+
+        with resources.as_file(batch_path()) as path:
+            yield path
+    elif not args.file:
+        raise InvalidInputError("file", None, "give a batch file, '-' or --example")
+    elif args.file == "-":
+        yield sys.stdin.buffer
+    else:
+        yield args.file
+
+
+@contextlib.contextmanager
+def _output(args: argparse.Namespace) -> Iterator[IO[str]]:
+    if args.output:
+        with atomic_output(args.output) as stream:
+            yield stream
+    else:
+        yield sys.stdout
+
+
+class _Progress:
+    """Rows done and rows per second on stderr, when stderr is a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.start = self.last = time.monotonic()
+
+    def update(self, rows: int) -> None:
+        now = time.monotonic()
+        if not self.enabled or now - self.last < 0.25:
+            return
+        self.last = now
+        rate = rows / max(now - self.start, 1e-9)
+        sys.stderr.write(f"\r  {rows:>12,} rows  {rate:>10,.0f} rows/s")
+        sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r" + " " * 44 + "\r")
+            sys.stderr.flush()
+
+
+def _report(run: Audit, stream: IO[str], fmt: str, progress: _Progress) -> None:
+    writer = report_writer(stream, fmt)
+    summary = run.summary
+    for finding in run:
+        writer.write_row(finding.to_row())
+        progress.update(summary.rows)
+    writer.finish(summary.to_dict())
+
+
+def run(args: argparse.Namespace) -> int:
+    """Audit the batch; the exit status says whether any finding is an error."""
+    if args.example and args.file:
+        raise InvalidInputError("file", args.file, "give a file or --example, not both")
+    today = parse_date(args.today, field="--today") if args.today else None
+    fmt = args.format or (format_for(args.output) if args.output else None) or "csv"
+    if fmt not in ("csv", "jsonl"):
+        fmt = "csv"
+    with _source(args) as source:
+        input_format = args.input_format
+        if input_format is None and source is sys.stdin.buffer:
+            input_format = "csv"
+        batch = audit(
+            source,
+            year=args.year,
+            unit_method=args.method,
+            today=today,
+            input_format=input_format,
+            include_patient_data=args.include_patient_data,
+            double_billing=not args.no_double_billing,
+        )
+        if not args.quiet:
+            for warning in batch.warnings:
+                print(f"otcoding: warning: {warning}", file=sys.stderr)
+        progress = _Progress(not args.quiet and sys.stderr.isatty())
+        try:
+            with _output(args) as stream:
+                _report(batch, stream, fmt, progress)
+        except KeyboardInterrupt:
+            progress.done()
+            kept = f"{args.output} was left as it was" if args.output else "the report is partial"
+            print(f"otcoding: interrupted; {kept}", file=sys.stderr)
+            if not args.quiet:
+                print(batch.summary, file=sys.stderr)
+            return 130
+        finally:
+            batch.close()
+        progress.done()
+    summary = batch.summary
+    if not args.quiet and (fmt == "csv" or args.output):
+        print(summary, file=sys.stderr)
+    return 1 if summary.errors else 0
