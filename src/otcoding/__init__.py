@@ -11,6 +11,7 @@ it reads no file.
 
 from __future__ import annotations
 
+from otcoding.auditor import Audit, AuditFinding, Summary, audit
 from otcoding.claim import (
     Authorization,
     Claim,
@@ -71,6 +72,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Allocation",
+    "Audit",
+    "AuditFinding",
     "Authorization",
     "Claim",
     "Code",
@@ -96,11 +99,13 @@ __all__ = [
     "ServiceLine",
     "Settings",
     "Severity",
+    "Summary",
     "UnknownCodeError",
     "Validator",
     "__version__",
     "all_of",
     "allocate",
+    "audit",
     "check",
     "commercial",
     "compare",

@@ -309,7 +309,7 @@ class Audit:
             finding = batch_finding(
                 DOUBLE_BILLING,
                 f"{line.code} on {line.date_of_service.isoformat()} with the same modifiers "
-                f"for the same patient was already billed on another claim (its first row: "
+                f"for the same patient was already billed on another claim (starting at row "
                 f"{first})",
                 line=i,
                 fix="drop the repeat, or correct the claim it duplicates",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -27,7 +28,8 @@ Every input row is accounted for in the summary: checked, not checked, or
 unreadable (each unreadable row is also a finding with its row number).
 
 exit status: 0 no error findings, 1 at least one error finding, 2 unusable input
-(missing file, a required column missing), 130 interrupted (output not replaced)
+(missing file, a required column missing), 130 interrupted (output not replaced),
+141 stdout closed early (e.g. piped into head)
 """
 
 
@@ -166,6 +168,13 @@ def run(args: argparse.Namespace) -> int:
             if not args.quiet:
                 print(batch.summary, file=sys.stderr)
             return 130
+        except BrokenPipeError:
+            # Whoever read stdout went away (``| head``): stop quietly, as Unix tools do,
+            # and keep Python from failing again when it flushes stdout at exit.
+            with contextlib.suppress(OSError, ValueError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+            return 141
         finally:
             batch.close()
         progress.done()

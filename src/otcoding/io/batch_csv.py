@@ -286,13 +286,18 @@ def _first(item: tuple[int, Finding]) -> int:
     return item[0]
 
 
-def _stray(bad: _Bad, blank_rows: int = 0) -> ClaimRows:
+def _stray(bad: _Bad, blank_rows: int = 0, *, own_claim: bool = True) -> ClaimRows:
     where = f"{bad.column}: " if bad.column else ""
-    # The claim ID may be readable even though no row of that claim is.
+    # The claim ID may be readable even though no row of that claim is: then the
+    # row stands for its claim (named in the report, counted in ``claims``).
     whose = f"claim {bad.claim_id} not checked" if bad.claim_id else "the row belongs to no claim"
     problem = batch_finding(UNREADABLE_ROW, f"{where}{bad.reason}; {whose}")
     return ClaimRows(
-        bad.row, blank_rows=blank_rows, problems=[(bad.row, problem)], unreadable=(bad.row,)
+        bad.row,
+        claim_id=bad.claim_id if own_claim else None,
+        blank_rows=blank_rows,
+        problems=[(bad.row, problem)],
+        unreadable=(bad.row,),
     )
 
 
@@ -407,7 +412,7 @@ class CsvBatchReader:
             raise RuntimeError(f"{self.name}: a batch reader can be iterated only once")
         self._started = True
         try:
-            yield from _group(self._numbered(), self._layout, self.include_patient_data)
+            yield from _joined(_group(self._numbered(), self._layout, self.include_patient_data))
         finally:
             self.close()
 
@@ -496,7 +501,8 @@ def _group(
                 "and the claim is not checked"
             )
             for bad in pending:
-                yield _stray(bad)
+                # A row of the claim already reported as too long: not a claim of its own.
+                yield _stray(bad, own_claim=bad.claim_id != claim_id)
             pending.clear()
             yield _stray(_Bad(row, None, reason, None), blank)
             blank = 0
@@ -527,11 +533,38 @@ def _group(
     else:
         current_id = None
     for bad in pending:
-        if bad.claim_id != current_id:
+        # A row whose claim cannot be told (claim_id None) is never attached.
+        if bad.claim_id is None or bad.claim_id != current_id:
             yield _stray(bad, blank)
             blank = 0
     if blank:
         yield ClaimRows(0, rows=0, blank_rows=blank)
+
+
+def _joined(items: Iterable[ClaimRows]) -> Iterator[ClaimRows]:
+    """Merge consecutive unreadable rows of one claim ID into one item (one claim)."""
+    held: ClaimRows | None = None
+    for item in items:
+        if (
+            held is not None
+            and item.data is None
+            and item.claim_id is not None
+            and item.claim_id == held.claim_id
+        ):
+            held.rows += item.rows
+            held.blank_rows += item.blank_rows
+            held.problems.extend(item.problems)
+            held.unreadable |= item.unreadable
+            continue
+        if held is not None:
+            yield held
+            held = None
+        if item.data is None and item.claim_id is not None:
+            held = item
+        else:
+            yield item
+    if held is not None:
+        yield held
 
 
 def _nothing() -> None:
@@ -575,7 +608,7 @@ class RowsBatchReader:
         """Nothing to release: the caller owns the rows."""
 
     def __iter__(self) -> Iterator[ClaimRows]:
-        return _group(self._numbered(), self._layout, self.include_patient_data)
+        return _joined(_group(self._numbered(), self._layout, self.include_patient_data))
 
     def _numbered(self) -> Iterator[tuple[int, list[str] | _Bad]]:
         if self._first is None:

@@ -1,0 +1,145 @@
+"""Benchmark the batch audit on a generated batch (a plain script, not a test).
+
+    python benchmarks/audit.py [--lines 1000000] [--small 100000]
+
+Goals (issue 6), each as a ratio measured in this run:
+
+- the audit of a ``--lines`` CSV against ``csv.DictReader`` merely reading the same
+  file (goal <= 8x), with lines per second;
+- peak RSS of a fresh process auditing ``--lines`` against one auditing ``--small``
+  lines (goal <= 1.2x), with the cross-claim double-billing check on (its
+  fingerprints grow with distinct services) and off (``double_billing=False``).
+
+Both files come from :mod:`otcoding.examples.generate` with one seed and one
+patient pool of 2,000. With ``OTCODING_BENCH_QUICK=1`` (``run.py --quick``) the sizes
+are 200,000 and 20,000 lines. ``main()`` returns the rows for ``benchmarks/run.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import otcoding
+from otcoding.examples.generate import write_batch
+
+TODAY = dt.date(2026, 12, 1)
+PATIENTS = 2_000
+SPEED_GOAL = 8.0
+RSS_GOAL = 1.2
+
+_CHILD = """\
+import datetime as dt, resource, sys
+import otcoding
+run = otcoding.audit(sys.argv[1], today=dt.date(2026, 12, 1), double_billing=sys.argv[2] == "1")
+for _ in run:
+    pass
+assert run.summary.accounted
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def _generate(path: Path, lines: int) -> float:
+    start = time.perf_counter()
+    with open(path, "w", encoding="utf-8", newline="") as stream:
+        write_batch(stream, lines=lines, seed=11, error_share=0.2, patients=PATIENTS)
+    return time.perf_counter() - start
+
+
+def _read_only(path: Path) -> float:
+    start = time.perf_counter()
+    with open(path, encoding="utf-8", newline="") as stream:
+        for _row in csv.DictReader(stream):
+            pass
+    return time.perf_counter() - start
+
+
+def _audit(path: Path) -> tuple[float, otcoding.Summary]:
+    start = time.perf_counter()
+    run = otcoding.audit(path, today=TODAY)
+    for _finding in run:
+        pass
+    return time.perf_counter() - start, run.summary
+
+
+def _peak_rss_kib(path: Path, double_billing: bool) -> int:
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(path), "1" if double_billing else "0"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return int(out.stdout.split()[-1])
+
+
+def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
+    """Run the benchmark; returns result rows (and prints them when run as a script)."""
+    quick = os.environ.get("OTCODING_BENCH_QUICK") == "1"
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=200_000 if quick else 1_000_000)
+    parser.add_argument("--small", type=int, default=20_000 if quick else 100_000)
+    args = parser.parse_args(argv if argv is not None else [])
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        big, small = Path(tmp) / "big.csv", Path(tmp) / "small.csv"
+        made = _generate(big, args.lines)
+        _generate(small, args.small)
+        read = min(_read_only(big) for _ in range(2))
+        took, summary = _audit(big)
+        rss = {
+            (size, db): _peak_rss_kib(path, db)
+            for size, path in (("big", big), ("small", small))
+            for db in (True, False)
+        }
+    ratio = took / read
+    rows.append(
+        {
+            "benchmark": "audit",
+            "measure": f"audit {summary.rows:,} CSV lines vs csv.DictReader",
+            "value": took,
+            "unit": "s",
+            "ratio": ratio,
+            "goal": f"<= {SPEED_GOAL:g}x",
+            "ok": ratio <= SPEED_GOAL,
+        }
+    )
+    rows.append(
+        {
+            "benchmark": "audit",
+            "measure": "audit throughput",
+            "value": summary.rows / took,
+            "unit": "lines/s",
+            "ratio": None,
+            "goal": f"(DictReader alone: {summary.rows / read:,.0f} lines/s; "
+            f"generating the file: {made:.1f} s)",
+            "ok": None,
+        }
+    )
+    for db, label in ((True, "double-billing check on"), (False, "double-billing check off")):
+        r = rss[("big", db)] / rss[("small", db)]
+        rows.append(
+            {
+                "benchmark": "audit",
+                "measure": f"peak RSS {args.lines:,} vs {args.small:,} lines, {label}",
+                "value": rss[("big", db)] / 1024,
+                "unit": "MiB",
+                "ratio": r,
+                "goal": f"<= {RSS_GOAL:g}x (small: {rss[('small', db)] / 1024:.1f} MiB)",
+                "ok": r <= RSS_GOAL,
+            }
+        )
+    return rows
+
+
+if __name__ == "__main__":
+    for row in main(sys.argv[1:]):
+        ratio = "" if row["ratio"] is None else f"  ratio {row['ratio']:.2f}"
+        print(f"{row['measure']:58} {row['value']:>12,.1f} {row['unit']}{ratio}  {row['goal']}")

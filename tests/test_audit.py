@@ -1,0 +1,309 @@
+"""The library batch audit, otcoding.audit: findings located by row, every row counted."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from typing import Any
+
+import pytest
+from claimfactory import clean_claim
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import otcoding
+from otcoding.auditor import AuditFinding, Summary, audit
+from otcoding.io import COLUMNS
+
+TODAY = dt.date(2026, 3, 10)
+HEADER = ",".join(COLUMNS)
+
+
+def row(**cells: Any) -> dict[str, str]:
+    """A clean Medicare batch row (one 97530 line) with some cells changed."""
+    base = {
+        "claim_id": "C-1",
+        "payer": "medicare",
+        "patient_id": "P-1",
+        "birth_date": "1950-03-01",
+        "member_id": "1EG4TE5MK73",
+        "therapy_allowed_ytd": "850.00",
+        "npi": "1234567893",
+        "diagnoses": "I69.351;M19.90",
+        "place_of_service": "11",
+        "submitted_on": "2026-03-10",
+        "code": "97530",
+        "modifiers": "GO",
+        "units": "2",
+        "minutes": "30",
+        "date_of_service": "2026-03-02",
+        "diagnosis_pointers": "1",
+        "charge": "120.00",
+        "assistant_minutes": "0",
+    }
+    base.update({k: str(v) for k, v in cells.items()})
+    return base
+
+
+def csv_text(rows: list[dict[str, str]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def run_csv(rows: list[dict[str, str]], **options: Any) -> tuple[list[AuditFinding], Summary]:
+    batch = audit(io.StringIO(csv_text(rows)), today=TODAY, **options)
+    return list(batch), batch.summary
+
+
+def ids(findings: list[AuditFinding]) -> list[tuple[str | None, int | None, str]]:
+    return [(f.claim_id, f.row, f.rule_id) for f in findings]
+
+
+# --- clean input ------------------------------------------------------------------
+
+
+def test_clean_rows_give_no_finding_and_are_all_counted() -> None:
+    rows = [row(), row(code="97535", units=1, minutes=15), row(claim_id="C-2", patient_id="P-2")]
+    findings, summary = run_csv(rows)
+    assert findings == []
+    assert (summary.rows, summary.claims, summary.claims_checked, summary.lines) == (3, 2, 2, 3)
+    assert summary.accounted
+    assert summary.complete
+    assert summary.rows_not_checked == summary.unreadable_rows == 0
+
+
+def test_findings_are_located_at_the_row_of_their_line() -> None:
+    rows = [row(), row(code="97535", units=3, minutes=15), row(claim_id="C-2", modifiers="GP")]
+    findings, _ = run_csv(rows)
+    assert ids(findings) == [("C-1", 3, "OT-UNITS-001"), ("C-2", 4, "OT-DISC-002")]
+    assert [f.line for f in findings] == [1, 0]
+    assert all(isinstance(f, otcoding.Finding) for f in findings)
+
+
+def test_audit_finding_row_has_the_report_columns() -> None:
+    (finding,), _ = run_csv([row(units=3)])
+    assert list(finding.to_row()) == [
+        "claim_id",
+        "row",
+        "line",
+        "rule_id",
+        "severity",
+        "message",
+        "fix",
+        "source",
+    ]
+    assert finding.to_row()["severity"] == "error"
+    assert finding.source.startswith("CMS Pub 100-04")
+
+
+# --- rows that cannot be read -----------------------------------------------------
+
+
+def test_bad_value_is_a_row_finding_and_the_rest_goes_on() -> None:
+    rows = [row(), row(claim_id="C-2", units="two"), row(claim_id="C-3", modifiers="GP")]
+    findings, summary = run_csv(rows)
+    assert ids(findings) == [("C-2", 3, "OT-ROW-001"), ("C-3", 4, "OT-DISC-002")]
+    assert findings[0].message.startswith("units: ")
+    assert "'two'" in findings[0].message
+    assert summary.unreadable_rows == 1
+    assert (summary.claims, summary.claims_checked, summary.rows_not_checked) == (3, 2, 1)
+    assert summary.accounted
+
+
+def test_bad_value_on_a_later_line_names_that_row() -> None:
+    rows = [row(), row(date_of_service="2026-02-30"), row()]
+    findings, summary = run_csv(rows)
+    assert ids(findings) == [("C-1", 3, "OT-ROW-001")]
+    assert findings[0].line == 1
+    assert findings[0].message.startswith("date_of_service: ")
+    assert summary.rows_not_checked == 3
+    assert summary.accounted
+
+
+def test_patient_value_is_withheld_in_a_row_finding() -> None:
+    findings, _ = run_csv([row(birth_date="1950-13-45")])
+    (finding,) = findings
+    assert finding.rule_id == "OT-ROW-001"
+    assert "1950-13-45" not in finding.message
+    assert "birth_date" in finding.message
+
+
+def test_short_row_in_a_claim_stops_that_claim_only() -> None:
+    text = csv_text([row(), row(claim_id="C-2")]) + "C-2,medicare,P-2\n"
+    batch = audit(io.StringIO(text), today=TODAY)
+    findings = list(batch)
+    assert ids(findings) == [("C-2", 4, "OT-ROW-001")]
+    s = batch.summary
+    assert (s.rows, s.claims_checked, s.rows_not_checked, s.unreadable_rows) == (3, 1, 2, 1)
+
+
+def test_jsonl_bad_line_is_a_finding_with_its_line_number() -> None:
+    good = json.dumps(clean_claim())
+    other = clean_claim(claim_id="C-2")
+    other["patient"]["id"] = "P-2"
+    text = "\n".join([good, "{not json", json.dumps(other)]) + "\n"
+    batch = audit(io.StringIO(text), input_format="jsonl", today=TODAY)
+    findings = list(batch)
+    assert ids(findings) == [(None, 2, "OT-ROW-001")]
+    assert "not valid JSON" in findings[0].message
+    s = batch.summary
+    assert (s.rows, s.claims_checked, s.rows_not_checked) == (3, 2, 1)
+
+
+def test_empty_and_header_only_inputs() -> None:
+    with pytest.raises(otcoding.DataFileError, match="empty"):
+        audit(io.StringIO(""))
+    batch = audit(io.StringIO(HEADER + "\n"))
+    assert list(batch) == []
+    assert batch.summary.rows == 0
+    assert batch.summary.complete
+
+
+def test_missing_required_column_is_unusable() -> None:
+    with pytest.raises(otcoding.DataFileError, match="units"):
+        audit(io.StringIO("claim_id,payer,code,date_of_service\n"))
+
+
+# --- what only a batch shows -----------------------------------------------------
+
+
+def test_rows_that_disagree_on_a_claim_column() -> None:
+    findings, _ = run_csv([row(), row(code="97535", units=1, minutes=15, npi="1558598797")])
+    assert ids(findings) == [("C-1", 3, "OT-ROW-002")]
+    assert "npi" in findings[0].message
+
+
+def test_claim_id_that_comes_back_is_not_merged() -> None:
+    rows = [row(), row(claim_id="C-2", patient_id="P-2"), row(code="97535", units=1, minutes=15)]
+    findings, summary = run_csv(rows)
+    assert ids(findings) == [("C-1", 4, "OT-ROW-003")]
+    assert "row 2" in findings[0].message
+    assert summary.claims == summary.claims_checked == 3
+
+
+def test_double_billing_across_claims_is_reported_on_the_second() -> None:
+    rows = [row(), row(claim_id="C-2"), row(claim_id="C-3", patient_id="P-9")]
+    findings, _ = run_csv(rows)
+    assert ids(findings) == [("C-2", 3, "OT-BATCH-001")]
+    assert "row 2" in findings[0].message
+    findings, _ = run_csv(rows, double_billing=False)
+    assert findings == []
+
+
+def test_double_billing_needs_same_modifiers_and_date_and_a_patient_id() -> None:
+    assert run_csv([row(), row(claim_id="C-2", modifiers="GO;59")])[0] == []
+    assert run_csv([row(), row(claim_id="C-2", date_of_service="2026-03-03")])[0] == []
+    assert run_csv([row(patient_id=""), row(claim_id="C-2", patient_id="")])[0] == []
+    # modifier order does not matter
+    rows = [row(modifiers="GO;XU"), row(claim_id="C-2", modifiers="XU;GO")]
+    assert [f.rule_id for f in run_csv(rows)[0]] == ["OT-BATCH-001"]
+
+
+# --- sources and options ---------------------------------------------------------
+
+
+def test_claims_and_rows_iterables() -> None:
+    claims = [clean_claim(), clean_claim(claim_id="C-2", lines=[{**clean_claim()["lines"][0]}])]
+    claims[1]["lines"][0]["units"] = 5
+    claims[1]["patient"]["id"] = "P-2"
+    batch = audit(claims, today=TODAY)
+    got = ids(list(batch))
+    assert ("C-2", 2, "OT-UNITS-001") in got
+    assert batch.summary.claims_checked == 2
+    parsed = audit([otcoding.Claim.from_dict(clean_claim())], today=TODAY)
+    assert list(parsed) == []
+    rows = audit([row(), row(claim_id="C-2", patient_id="P-2", units=4)], today=TODAY)
+    assert ids(list(rows)) == [("C-2", 3, "OT-UNITS-001")]
+
+
+def test_ruleset_override_and_unit_method() -> None:
+    # 20 + 20 minutes: CMS pools to 3 units; the CPT method allows 1 + 1.
+    rows = [row(units=2, minutes=20), row(code="97535", units=1, minutes=20)]
+    assert run_csv(rows)[0] == []
+    cpt = [f.rule_id for f in run_csv(rows, unit_method="cpt")[0]]
+    assert cpt == ["OT-UNITS-001"]
+    quiet = otcoding.medicare(today=TODAY).without("OT-UNITS-001")
+    assert run_csv(rows, unit_method="cpt", ruleset=quiet)[0] == []
+
+
+def test_path_source_and_single_iteration(tmp_path: Any) -> None:
+    path = tmp_path / "batch.csv"
+    path.write_text(csv_text([row(units=3)]), encoding="utf-8")
+    batch = audit(path, today=TODAY)
+    assert [f.rule_id for f in batch] == ["OT-UNITS-001"]
+    with pytest.raises(RuntimeError, match="once"):
+        list(batch)
+
+
+def test_early_stop_leaves_summary_incomplete() -> None:
+    batch = audit(io.StringIO(csv_text([row(units=3), row(claim_id="C-2")])), today=TODAY)
+    next(iter(batch))
+    assert not batch.summary.complete
+    assert "incomplete" in str(batch.summary)
+
+
+def test_summary_text_and_dict_agree() -> None:
+    _, summary = run_csv([row(units=3), row(claim_id="C-2", units="x")])
+    d = summary.to_dict()
+    assert d["by_severity"] == {"error": 2, "warning": 0, "info": 0}
+    assert d["by_rule"] == {"OT-ROW-001": 1, "OT-UNITS-001": 1}
+    assert d["findings"] == 2
+    assert d["rows"] == 2
+    assert "OT-UNITS-001: 1" in str(summary)
+    assert json.loads(json.dumps(d)) == d
+
+
+# --- every row is accounted for, whatever the rows hold ---------------------------
+
+_MUTATIONS = st.sampled_from(
+    [
+        {},
+        {"units": "two"},
+        {"units": "3"},
+        {"date_of_service": "2026-02-30"},
+        {"modifiers": "GP"},
+        {"code": "9753"},
+        {"payer": "acme"},
+        {"claim_id": ""},
+        {"npi": "1558598797"},
+        {"code": "97532"},
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), _MUTATIONS, st.sampled_from(["ok", "short", "long", "blank"])),
+        max_size=12,
+    )
+)
+def test_every_row_is_accounted_for(spec: list[tuple[int, dict[str, str], str]]) -> None:
+    lines = [HEADER]
+    data_rows = 0
+    for claim_no, change, shape in spec:
+        cells = row(**{"claim_id": f"C-{claim_no}", **change})
+        text = ",".join(cells[c] for c in COLUMNS)
+        if shape == "blank":
+            lines.append("")
+            continue
+        if shape == "short":
+            text = text.rsplit(",", 2)[0]
+        elif shape == "long":
+            text += ",extra"
+        lines.append(text)
+        data_rows += 1
+    batch = audit(io.StringIO("\n".join(lines) + "\n"), today=TODAY)
+    findings = list(batch)
+    s = batch.summary
+    assert s.rows == data_rows
+    assert s.accounted
+    assert s.findings == len(findings) == sum(s.by_rule.values())
+    unreadable = [f for f in findings if f.rule_id == "OT-ROW-001"]
+    assert len(unreadable) >= min(1, s.unreadable_rows)
+    assert all(f.row is not None and 2 <= f.row <= len(lines) for f in findings)
