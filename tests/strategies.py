@@ -684,3 +684,228 @@ def field_soup_claims(draw: st.DrawFn) -> Any:
         return draw(_ANYTHING)
     junk = draw(st.sampled_from((0, 0, 2, 5, 10, 25, 60)))
     return draw(_soup_object(_CLAIM_FIELDS, junk, ("claim_id", "payer", "lines")))
+
+
+# --- claims that parse but break rules -------------------------------------------
+
+
+def _flaw_day(claim: Json, i: int) -> str:
+    return claim["lines"][i]["date_of_service"]
+
+
+def _add_line(claim: Json, i: int, code: str, **extra: Any) -> None:
+    # At most one line of ``code`` per date, so an added line never repeats a code.
+    day = _flaw_day(claim, i)
+    if any(ln["code"] == code and ln["date_of_service"] == day for ln in claim["lines"]):
+        return
+    line: Json = {"code": code, "modifiers": ["GO"], "units": 1, "minutes": 15}
+    line.update(date_of_service=day, diagnosis_pointers=[1], **extra)
+    claim["lines"].append(line)
+
+
+def _shift(day: str, days: int) -> str:
+    return (dt.date.fromisoformat(day) + dt.timedelta(days=days)).isoformat()
+
+
+def _set_line(key: str, value: Any) -> Any:
+    def flaw(claim: Json, i: int) -> None:
+        claim["lines"][i][key] = value
+
+    return flaw
+
+
+def _drop_line_key(key: str) -> Any:
+    def flaw(claim: Json, i: int) -> None:
+        claim["lines"][i].pop(key, None)
+
+    return flaw
+
+
+def _units_over(claim: Json, i: int) -> None:
+    claim["lines"][i]["units"] += 2
+
+
+def _minutes_over(claim: Json, i: int) -> None:
+    line = claim["lines"][i]
+    line["minutes"] = min(line.get("minutes", 15) + 38, 1440)
+
+
+def _mue_excess(claim: Json, i: int) -> None:
+    claim["lines"][i].update(units=9, minutes=135)
+
+
+def _add_kx(claim: Json, i: int) -> None:
+    claim["lines"][i].setdefault("modifiers", []).append("KX")
+
+
+def _assistant(claim: Json, i: int) -> None:
+    line = claim["lines"][i]
+    line["assistant_minutes"] = line.get("minutes") or 15
+    line.setdefault("minutes", line["assistant_minutes"])
+
+
+def _telehealth(claim: Json, i: int) -> None:
+    claim["lines"][i]["place_of_service"] = "02"
+    claim["lines"][i].setdefault("modifiers", []).append("95")
+
+
+def _future(claim: Json, i: int) -> None:
+    claim["lines"][i]["date_of_service"] = (TODAY + dt.timedelta(days=20)).isoformat()
+
+
+def _stale(claim: Json, i: int) -> None:
+    claim["lines"][i]["date_of_service"] = (TODAY - dt.timedelta(days=420)).isoformat()
+
+
+def _submitted_early(claim: Json, i: int) -> None:
+    claim["submitted_on"] = _shift(_flaw_day(claim, i), -1)
+
+
+def _born_after(claim: Json, i: int) -> None:
+    claim.setdefault("patient", {})["birth_date"] = _shift(_flaw_day(claim, i), 1)
+
+
+def _patient_value(key: str, value: Any) -> Any:
+    def flaw(claim: Json, i: int) -> None:
+        claim.setdefault("patient", {})[key] = value
+
+    return flaw
+
+
+def _bad_npi(claim: Json, i: int) -> None:
+    claim["provider"] = {"npi": "1234567890"}
+
+
+def _icd9(claim: Json, i: int) -> None:
+    claim["diagnoses"] = [*claim["diagnoses"], "715.90"]
+
+
+def _no_diagnoses(claim: Json, i: int) -> None:
+    claim["diagnoses"] = []
+
+
+def _poc_expired(claim: Json, i: int) -> None:
+    first = min(ln["date_of_service"] for ln in claim["lines"])
+    claim["plan_of_care"] = {
+        "certified_from": _shift(first, -120),
+        "certified_to": _shift(first, -31),
+        "last_progress_report": _shift(first, -120),
+        "visits_since_progress_report": 11,
+    }
+
+
+def _auth_used_up(claim: Json, i: int) -> None:
+    first = min(ln["date_of_service"] for ln in claim["lines"])
+    claim["authorization"] = {
+        "visits_authorized": 4,
+        "visits_used": 4,
+        "valid_from": _shift(first, -10),
+        "valid_to": _shift(first, 5),
+    }
+
+
+def _ncci_pair(claim: Json, i: int) -> None:
+    # 92507 (speech treatment) is column 1 to 97110, 97112 and 97530 (indicator 1).
+    _add_line(claim, i, "92507")
+
+
+def _second_evaluation(claim: Json, i: int) -> None:
+    _add_line(claim, i, "97168", minutes=30)
+
+
+def _duplicate(claim: Json, i: int) -> None:
+    claim["lines"].append(copy.deepcopy(claim["lines"][i]))
+
+
+def _same_code_again(claim: Json, i: int) -> None:
+    line = copy.deepcopy(claim["lines"][i])
+    line.update(units=1, minutes=15)
+    line.pop("assistant_minutes", None)  # at most the line's minutes
+    claim["lines"].append(line)
+
+
+def _replace_code(code: str) -> Any:
+    def flaw(claim: Json, i: int) -> None:
+        # Not onto a date that already bills the code: that would be a duplicate.
+        day = _flaw_day(claim, i)
+        if all(ln["code"] != code or ln["date_of_service"] != day for ln in claim["lines"]):
+            claim["lines"][i]["code"] = code
+
+    return flaw
+
+
+def _switch_payer(claim: Json, i: int) -> None:
+    others = [p for p in PAYERS if p != claim["payer"]]
+    claim["payer"] = others[i % len(others)]
+
+
+#: Rule-level defects, by name: each edits a claim dict in place at line ``i`` and
+#: leaves it parseable. Most trip a rule (missing GO, units against minutes, NCCI,
+#: MUE, KX, telehealth, assistants, plan of care, authorization, clerical, filing).
+FLAWS: dict[str, Any] = {
+    "no_modifiers": _set_line("modifiers", []),
+    "gp_not_go": _set_line("modifiers", ["GP"]),
+    "units_over": _units_over,
+    "minutes_over": _minutes_over,
+    "no_minutes": _drop_line_key("minutes"),
+    "deleted_code": _replace_code("97532"),
+    "unknown_code": _replace_code("12345"),
+    "mue_excess": _mue_excess,
+    "kx_early": _add_kx,
+    "kx_over": _patient_value("therapy_allowed_ytd", "9000.00"),
+    "assistant": _assistant,
+    "telehealth": _telehealth,
+    "future": _future,
+    "stale": _stale,
+    "submitted_early": _submitted_early,
+    "born_after": _born_after,
+    "mbi_dashes": _patient_value("member_id", "1EG4-TE5-MK73"),
+    "mbi_short": _patient_value("member_id", "123A"),
+    "mbi_empty": _patient_value("member_id", " "),
+    "bad_npi": _bad_npi,
+    "icd9": _icd9,
+    "pointer_past": _set_line("diagnosis_pointers", [9]),
+    "no_pointer": _drop_line_key("diagnosis_pointers"),
+    "five_pointers": _set_line("diagnosis_pointers", [1, 2, 3, 4, 5]),
+    "no_diagnoses": _no_diagnoses,
+    "poc_expired": _poc_expired,
+    "auth_used_up": _auth_used_up,
+    "ncci_pair": _ncci_pair,
+    "second_evaluation": _second_evaluation,
+    "charge_zero": _set_line("charge", "0.00"),
+    "duplicate": _duplicate,
+    "same_code_again": _same_code_again,
+    "switch_payer": _switch_payer,
+}
+
+#: Flaws whose findings depend on the order of lines by design: rules that report
+#: the *later* of two lines (duplicates, a timed code twice, a second evaluation) or
+#: a running total within a date (KX-001 names the amount "with this line").
+ORDER_SENSITIVE_FLAWS = frozenset(
+    {"duplicate", "same_code_again", "second_evaluation", "future", "stale"}
+)
+
+
+def apply_flaws(claim: Json, flaws: Any) -> Json:
+    """A deep copy of ``claim`` with each ``(name, line index)`` of ``flaws`` applied
+    (indices wrap around the lines as they are when the flaw is applied)."""
+    out = copy.deepcopy(claim)
+    for name, i in flaws:
+        FLAWS[name](out, i % len(out["lines"]))
+    return out
+
+
+@st.composite
+def flawed_claim_dicts(
+    draw: st.DrawFn, *, max_flaws: int = 4, order_independent: bool = False, **claim_options: Any
+) -> Json:
+    """A clean claim (:func:`claim_dicts`) with up to ``max_flaws`` rule-level defects
+    from :data:`FLAWS`: it still parses, but rules fire. ``order_independent=True``
+    leaves out :data:`ORDER_SENSITIVE_FLAWS` (and so keeps every code to one line per
+    date of service and at most one evaluation a day)."""
+    names = sorted(set(FLAWS) - ORDER_SENSITIVE_FLAWS) if order_independent else sorted(FLAWS)
+    claim = draw(claim_dicts(**claim_options))
+    flaws = draw(
+        st.lists(st.tuples(st.sampled_from(names), st.integers(0, 20)), max_size=max_flaws)
+    )
+    return apply_flaws(claim, flaws)

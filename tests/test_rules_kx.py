@@ -89,6 +89,19 @@ def test_ytd_already_over_means_every_line_needs_kx() -> None:
     assert [f.line for f in run(kx.kx_missing, claim)] == [0, 1]
 
 
+def test_every_line_of_the_crossing_date_needs_kx_whatever_their_order() -> None:
+    # 2420 + 61.12 (97530 x 2) + 35.74 (97535) crosses 2480 on this one date. Which
+    # line "crosses" depends on an order the contractor does not follow, so both need KX.
+    lines = [line("97530", 2, 30), line("97535", 1, 15)]
+    messages = []
+    for order in (lines, lines[::-1]):
+        findings = run(kx.kx_missing, _claim("2420.00", *order))
+        assert [f.line for f in findings] == [0, 1]
+        messages.append(sorted(f.message for f in findings))
+    assert messages[0] == messages[1]
+    assert all("by the end of that date" in m for m in messages[0])
+
+
 def test_pt_lines_are_another_bucket() -> None:
     claim = _claim("2450.00", line("97110", 2, 30, modifiers=("GP",)))
     assert run(kx.kx_missing, claim) == []
@@ -203,6 +216,9 @@ def test_over_targeted_review_threshold_is_info_once() -> None:
     findings = run(kx.targeted_review, claim)
     assert [(f.rule_id, f.line, f.severity) for f in findings] == [("OT-KX-003", 0, Severity.INFO)]
     assert "$3,000.00" in findings[0].message
+    # The same line (97530) is named whatever the order of the lines.
+    reordered = dict(claim, lines=claim["lines"][::-1])
+    assert [f.line for f in run(kx.targeted_review, reordered)] == [1]
 
 
 def test_under_targeted_review_threshold_passes() -> None:

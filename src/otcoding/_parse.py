@@ -93,7 +93,10 @@ def parse_date(value: object, *, field: str, sensitive: bool = False) -> _dt.dat
     try:
         return _dt.date.fromisoformat(text)
     except (ValueError, OverflowError):
-        raise InvalidInputError(field, value, reason, sensitive=sensitive) from None
+        pass
+    # Raised outside the except block: the ValueError quotes the text, which may be a
+    # birth date, and would otherwise stay reachable as __context__.
+    raise InvalidInputError(field, value, reason, sensitive=sensitive)
 
 
 def resolve_on(on: object, *, field: str = "on") -> _dt.date:

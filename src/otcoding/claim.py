@@ -779,13 +779,17 @@ class Claim:
         ...
         otcoding.errors.InvalidInputError: lines: expected a non-empty list of service lines, got []
         """
+        reason = None
         try:
             data = json.loads(text, object_pairs_hook=_duplicate_hook)
         except (ValueError, TypeError, RecursionError) as exc:
             # The text is withheld (it may hold patient data); the parser's message
             # says where it broke.
             reason = f"not valid JSON ({exc})" if isinstance(exc, ValueError) else "not JSON text"
-            raise InvalidInputError("claim", None, reason, sensitive=True) from None
+        if reason is not None:
+            # Raised outside the except block so that the decoder's error, which holds
+            # the whole document, is not kept as __context__ for a reporter to find.
+            raise InvalidInputError("claim", None, reason, sensitive=True)
         return cls.from_dict(data)
 
     def to_dict(self) -> JSON:

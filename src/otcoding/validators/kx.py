@@ -188,17 +188,24 @@ def _basis(step: _Step) -> str:
     payers=_MEDICARE,
 )
 def kx_missing(claim: Claim, ctx: Context) -> Iterator[Problem]:
-    """Lines at and after the crossing need KX, or they are denied."""
+    """Lines on and after the crossing date need KX, or they are denied.
+
+    Every line of the date on which the total passes the threshold needs it: the
+    order of lines within a date is not the order the contractor prices them in,
+    so any of them may be the one that crosses (and KX on all of them is fine,
+    see OT-KX-002). The result does not depend on the order of the lines.
+    """
     for step in _steps(claim, ctx):
         threshold = step.threshold
-        if threshold is None or step.after <= threshold or not step.paid:
+        if threshold is None or step.after_day <= threshold or not step.paid:
             continue
         line = claim.lines[step.line]
         if "KX" in line.modifiers:
             continue
         yield Problem(
             f"{line.code} on {line.date_of_service}: the estimated OT amount allowed in "
-            f"{step.year} reaches {_money(step.after)} with this line ({_basis(step)}; "
+            f"{step.year} reaches {_money(step.after_day)} by the end of that date "
+            f"({_basis(step)}; "
             f"national fee estimate), over the {step.year} KX threshold of "
             f"{_money(threshold)}; therapy lines above the threshold without KX are denied",
             line=step.line,
@@ -256,18 +263,28 @@ def kx_premature(claim: Claim, ctx: Context) -> Iterator[Problem]:
 def targeted_review(claim: Claim, ctx: Context) -> Iterator[Problem]:
     """Above $3,000 the claim may be selected for targeted medical review."""
     noted: set[int] = set()
-    for step in _steps(claim, ctx):
+    steps = _steps(claim, ctx)
+    lines = claim.lines
+    for step in steps:
         review = step.review
-        if review is None or step.year in noted or step.after <= review:
+        if review is None or step.year in noted or step.after_day <= review:
             continue
         noted.add(step.year)
-        line = claim.lines[step.line]
+        # Reported on one line of the crossing date, chosen by content, not position,
+        # so that reordering the lines does not move the finding.
+        on = lines[step.line].date_of_service
+        index = min(
+            (s.line for s in steps if lines[s.line].date_of_service == on),
+            key=lambda i: (lines[i].code, lines[i].modifiers, lines[i].units, i),
+        )
+        line = lines[index]
         yield Problem(
             f"{line.code} on {line.date_of_service}: the estimated OT amount allowed in "
-            f"{step.year} reaches {_money(step.after)} ({_basis(step)}), over the "
+            f"{step.year} reaches {_money(step.after_day)} by the end of that date "
+            f"({_basis(step)}), over the "
             f"{_money(review)} targeted medical review threshold; the claim may be selected "
             "for review, so the record must show medical necessity for every service",
-            line=step.line,
+            line=index,
         )
 
 
