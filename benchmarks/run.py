@@ -71,7 +71,7 @@ else:
 """
 
 _IMPORT_SNIPPET = (
-    "import time; t = time.perf_counter(); import {modules}; print(time.perf_counter() - t)"
+    "import time; t = time.perf_counter(); import {modules}; {then}; print(time.perf_counter() - t)"
 )
 
 _LINE = re.compile(
@@ -179,9 +179,9 @@ def run_script(
     return rows, True, seconds
 
 
-def _time_import(modules: str) -> float:
+def _time_import(modules: str, then: str = "pass") -> float:
     proc = subprocess.run(
-        [sys.executable, "-c", _IMPORT_SNIPPET.format(modules=modules)],
+        [sys.executable, "-c", _IMPORT_SNIPPET.format(modules=modules, then=then)],
         capture_output=True,
         text=True,
         check=True,
@@ -195,15 +195,21 @@ def import_time(runs: int) -> list[dict[str, Any]]:
     print("== import time", flush=True)
     _time_import("otcoding")  # warm the bytecode caches; not counted
     _time_import("attrs, dateutil")
-    ours, base = [], []
+    # otcoding imports its parts on first use (PEP 562): the second figure is what
+    # a host pays before its first check (the code tables still load on first lookup).
+    ready = "otcoding.medicare(); otcoding.Claim"
+    ours, base, full = [], [], []
     for _ in range(runs):  # interleaved, so drift hits both alike
         ours.append(_time_import("otcoding"))
         base.append(_time_import("attrs, dateutil"))
+        full.append(_time_import("otcoding", ready))
     ours_ms = statistics.median(ours) * 1e3
     base_ms = statistics.median(base) * 1e3
+    full_ms = statistics.median(full) * 1e3
     ratio = ours_ms / base_ms
     print(f"import attrs, dateutil (baseline)  {base_ms:8.1f} ms  (median of {runs})")
     print(f"import otcoding                    {ours_ms:8.1f} ms  {ratio:5.2f}x  (goal <= 2x)")
+    print(f"import otcoding + medicare()       {full_ms:8.1f} ms  {full_ms / base_ms:5.2f}x")
     return [
         {
             "benchmark": "import",
@@ -222,6 +228,15 @@ def import_time(runs: int) -> list[dict[str, Any]]:
             "ratio": ratio,
             "goal": f"<= {IMPORT_GOAL:g}x baseline",
             "ok": ratio <= IMPORT_GOAL,
+        },
+        {
+            "benchmark": "import",
+            "measure": "import otcoding, then medicare() (rule set ready)",
+            "value": full_ms,
+            "unit": "ms",
+            "ratio": full_ms / base_ms,
+            "goal": "information: parts load on first use",
+            "ok": None,
         },
     ]
 

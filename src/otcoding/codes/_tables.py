@@ -13,15 +13,17 @@ import io
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from importlib import resources
 from types import MappingProxyType
-from typing import IO, Generic, TypeVar
+from typing import IO, TYPE_CHECKING, Generic, TypeVar
 
 import attrs
 
 from otcoding._parse import normalize_code
 from otcoding.codes._model import Code, CodeKind, Modifier, MueEdit, NcciEdit, PlaceOfService
 from otcoding.errors import DataFileError, InvalidInputError
+
+if TYPE_CHECKING:
+    from importlib.abc import Traversable
 
 __all__ = [
     "SERVICE_TYPES",
@@ -118,13 +120,16 @@ class _Rows:
         )
 
 
+def _data_file(name: str) -> Traversable:
+    # importlib.resources costs more to import than most of this package: import it
+    # when a table is first loaded, not when otcoding is imported.
+    from importlib import resources
+
+    return resources.files("otcoding.codes").joinpath("data").joinpath(name)
+
+
 def _shipped(name: str) -> _Rows:
-    text = (
-        resources.files("otcoding.codes")
-        .joinpath("data")
-        .joinpath(name)
-        .read_text(encoding="utf-8")
-    )
+    text = _data_file(name).read_text(encoding="utf-8")
     return _Rows(f"otcoding/codes/data/{name}", io.StringIO(text))
 
 
@@ -603,7 +608,7 @@ def load_mue(source: Source, *, edition: str, effective_from: _dt.date | None = 
 
 
 def _load_shipped_ncci() -> NcciTable:
-    text = resources.files("otcoding.codes").joinpath("data").joinpath("ncci_ptp.csv")
+    text = _data_file("ncci_ptp.csv")
     with text.open("r", encoding="utf-8") as handle:
         table = load_ncci(handle, edition="2024Q2 v30.1")
     # The stream name is an absolute install path; report the package path instead.
@@ -611,7 +616,7 @@ def _load_shipped_ncci() -> NcciTable:
 
 
 def _load_shipped_mue() -> MueTable:
-    text = resources.files("otcoding.codes").joinpath("data").joinpath("mue.csv")
+    text = _data_file("mue.csv")
     with text.open("r", encoding="utf-8") as handle:
         table = load_mue(handle, edition="2024-04-01")
     return MueTable(table, edition=table.edition, source="otcoding/codes/data/mue.csv")

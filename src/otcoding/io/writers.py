@@ -23,7 +23,6 @@ import contextlib
 import csv
 import json
 import os
-import tempfile
 from collections.abc import Iterator, Mapping
 from typing import IO, Any, Protocol
 
@@ -116,6 +115,8 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[IO[str]]:
     over ``path`` in one step: a reader never sees half a report, and an
     interrupted run (an exception, Ctrl-C) leaves ``path`` as it was.
     """
+    import tempfile  # only when a report file is written: it costs import time
+
     target = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(target))
     fd, temp = tempfile.mkstemp(
