@@ -179,8 +179,14 @@ claim = {
     "payer": "medicare",
     "diagnoses": ["I69.351"],
     "lines": [
-        {"code": "97530", "modifiers": ["GP"], "units": 3, "minutes": 30,
-         "date_of_service": "2026-03-02", "diagnosis_pointers": [1]},
+        {
+            "code": "97530",
+            "modifiers": ["GP"],
+            "units": 3,
+            "minutes": 30,
+            "date_of_service": "2026-03-02",
+            "diagnosis_pointers": [1],
+        },
     ],
 }
 report = otcoding.check(claim, today=TODAY)

@@ -307,3 +307,15 @@ def test_every_row_is_accounted_for(spec: list[tuple[int, dict[str, str], str]])
     unreadable = [f for f in findings if f.rule_id == "OT-ROW-001"]
     assert len(unreadable) >= min(1, s.unreadable_rows)
     assert all(f.row is not None and 2 <= f.row <= len(lines) for f in findings)
+
+
+def test_flat_memory_skips_both_cross_claim_checks_and_says_so() -> None:
+    rows = [row(), row(claim_id="C-2", patient_id="P-2"), row(), row(claim_id="C-3")]
+    findings, summary = run_csv(rows)
+    assert {f.rule_id for f in findings} == {"OT-ROW-003", "OT-BATCH-001"}
+    assert summary.skipped_rules == ()
+    findings, summary = run_csv(rows, double_billing=False, duplicate_claim_ids=False)
+    assert findings == []
+    assert summary.skipped_rules == ("OT-ROW-003", "OT-BATCH-001")
+    assert summary.to_dict()["skipped_rules"] == ["OT-ROW-003", "OT-BATCH-001"]
+    assert "not run (asked for): OT-ROW-003, OT-BATCH-001" in str(summary)

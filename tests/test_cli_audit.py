@@ -139,6 +139,16 @@ def test_no_double_billing_drops_the_cross_claim_rule(
     assert "OT-BATCH-001" not in {r["rule_id"] for r in _report_rows(out)}
 
 
+def test_flat_memory_drops_both_cross_claim_rules_and_says_so(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _code, out, err = _audit(capsys, "--example", "--today", TODAY, "--flat-memory")
+    rules = {r["rule_id"] for r in _report_rows(out)}
+    assert not rules & {"OT-BATCH-001", "OT-ROW-003"}
+    assert "OT-ROW-001" in rules
+    assert "not run (asked for): OT-ROW-003, OT-BATCH-001" in err
+
+
 # --- output file -------------------------------------------------------------------
 
 

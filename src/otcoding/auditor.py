@@ -17,8 +17,11 @@ both needed to see what one claim alone cannot show:
   ``patient.id`` is not part of this check.
 
 Each fingerprint is a 64-bit hash mapped to the row that first had it, about 100
-bytes a claim or service in CPython. ``double_billing=False`` drops the second
-set (and the rule) for a batch where memory must stay strictly flat.
+bytes a claim or service in CPython (two hashes colliding, about one chance in
+10^8 for a million services, would report a false repeat). ``double_billing=False``
+drops the second set and its rule, ``duplicate_claim_ids=False`` the first and
+OT-ROW-003; with both off memory stays flat whatever the length of the batch. A
+rule left out is listed in :attr:`Summary.skipped_rules`, so the report says so.
 
 >>> import io
 >>> text = (
@@ -124,6 +127,7 @@ class Summary:
         self.by_severity: Counter[str] = Counter()
         self.complete = False
         self.warnings: tuple[str, ...] = ()
+        self.skipped_rules: tuple[str, ...] = ()
 
     @property
     def accounted(self) -> bool:
@@ -153,6 +157,7 @@ class Summary:
             "findings": self.findings,
             "by_severity": {s.value: self.by_severity[s.value] for s in Severity},
             "by_rule": dict(sorted(self.by_rule.items())),
+            "skipped_rules": list(self.skipped_rules),
             "complete": self.complete,
         }
 
@@ -168,6 +173,8 @@ class Summary:
             f"warnings, {sev['info']:,} info)",
         ]
         lines.extend(f"  {rule_id}: {n:,}" for rule_id, n in sorted(self.by_rule.items()))
+        if self.skipped_rules:
+            lines.append(f"not run (asked for): {', '.join(self.skipped_rules)}")
         if not self.complete:
             lines.append("(incomplete: the audit stopped before the end of the input)")
         return "\n".join(lines)
@@ -195,9 +202,19 @@ class Audit:
         unit_method: str | None,
         today: dt.date | None,
         double_billing: bool,
+        duplicate_claim_ids: bool = True,
     ) -> None:
         self.summary = Summary()
         self.summary.warnings = reader.warnings
+        self.summary.skipped_rules = tuple(
+            rule_id
+            for rule_id, on in (
+                (DUPLICATE_CLAIM_ID, duplicate_claim_ids),
+                (DOUBLE_BILLING, double_billing),
+            )
+            if not on
+        )
+        self._duplicate_claim_ids = duplicate_claim_ids
         self._reader = reader
         self._ruleset = ruleset
         self._options = {"year": year, "unit_method": unit_method, "today": today}
@@ -274,6 +291,8 @@ class Audit:
             yield from self._double_billed(claim, item)
 
     def _seen_claim_id(self, claim_id: str, row: int) -> Iterator[AuditFinding]:
+        if not self._duplicate_claim_ids:
+            return
         key = hash(claim_id)
         first = self._claim_ids.setdefault(key, row)
         if first != row:
@@ -374,6 +393,7 @@ def audit(
     input_format: str | None = None,
     include_patient_data: bool = False,
     double_billing: bool = True,
+    duplicate_claim_ids: bool = True,
 ) -> Audit:
     """Audit a batch: yields :class:`AuditFinding` values; ``.summary`` counts it all.
 
@@ -406,4 +426,5 @@ def audit(
         unit_method=unit_method,
         today=today,
         double_billing=double_billing,
+        duplicate_claim_ids=duplicate_claim_ids,
     )

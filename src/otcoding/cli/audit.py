@@ -70,6 +70,12 @@ def register(subparsers: Any) -> None:
         help="skip the cross-claim double-billing check (keeps memory flat)",
     )
     parser.add_argument(
+        "--flat-memory",
+        action="store_true",
+        help="skip both cross-claim checks (double billing, reused claim IDs): memory "
+        "then stays flat however long the batch; the summary lists what was skipped",
+    )
+    parser.add_argument(
         "--include-patient-data",
         action="store_true",
         help="allow patient values (member ID, birth date) in messages",
@@ -152,7 +158,8 @@ def run(args: argparse.Namespace) -> int:
             today=today,
             input_format=input_format,
             include_patient_data=args.include_patient_data,
-            double_billing=not args.no_double_billing,
+            double_billing=not (args.no_double_billing or args.flat_memory),
+            duplicate_claim_ids=not args.flat_memory,
         )
         if not args.quiet:
             for warning in batch.warnings:
