@@ -89,3 +89,18 @@ def test_example_claims_load_and_parse() -> None:
 def test_unknown_example_claim_names_the_choices() -> None:
     with pytest.raises(otcoding.InvalidInputError, match="units"):
         load_claim("nope")
+
+
+def test_clean_example_claim_passes_every_rule_set() -> None:
+    claim = load_claim("clean")
+    for ruleset in (otcoding.medicare(), otcoding.commercial(), otcoding.medicaid()):
+        report = ruleset.check(claim)
+        assert report.findings == (), f"{ruleset.name}: {report}"
+
+
+def test_each_family_example_has_findings() -> None:
+    for name in claim_names():
+        if name == "clean":
+            continue
+        report = otcoding.check(load_claim(name), today=dt.date(2026, 3, 10))
+        assert report.findings, f"example {name!r} shows no finding"
