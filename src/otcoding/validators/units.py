@@ -242,6 +242,32 @@ def _billing(comparison: Comparison) -> str:
     return ", ".join(shown) if shown else "no timed units"
 
 
+def _mismatches(ctx: Context, *, over: bool) -> Iterable[Problem]:
+    """One problem per code billed over (or under) what its day's minutes support."""
+    days = _analysis(ctx).days
+    if not days:
+        return _NO_PROBLEMS
+    out: list[Problem] = []
+    for day in days:
+        comparison = day.comparison
+        for ln in day.over if over else day.under:
+            why = f" ({ln.reason})" if ln.reason else ""
+            if over:
+                gap = f"over by {ln.difference}{why}"
+            else:
+                gap = f"under by {-ln.difference}, revenue left unbilled{why}"
+            out.append(
+                Problem(
+                    f"{ln.code} on {day.on.isoformat()} is billed for {_plural(ln.billed)} "
+                    f"but the minutes support {ln.supportable}: {gap}. "
+                    f"Minutes: {_basis(comparison)}.",
+                    line=day.first_line[ln.code],
+                    fix=f"Bill {ln.code} × {ln.supportable} (the day: {_billing(comparison)})",
+                )
+            )
+    return out
+
+
 @rule(
     "OT-UNITS-001",
     Severity.ERROR,
@@ -254,24 +280,7 @@ def _billing(comparison: Comparison) -> str:
 )
 def units_over(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Over-billing per code per date of service, against the nearest valid allocation."""
-    days = _analysis(ctx).days
-    if not days:
-        return _NO_PROBLEMS
-    out: list[Problem] = []
-    for day in days:
-        comparison = day.comparison
-        for ln in day.over:
-            why = f" ({ln.reason})" if ln.reason else ""
-            out.append(
-                Problem(
-                    f"{ln.code} on {day.on.isoformat()} is billed for {_plural(ln.billed)} "
-                    f"but the minutes support {ln.supportable}: over by {ln.difference}{why}. "
-                    f"Minutes: {_basis(comparison)}.",
-                    line=day.first_line[ln.code],
-                    fix=f"Bill {ln.code} × {ln.supportable} (the day: {_billing(comparison)})",
-                )
-            )
-    return out
+    return _mismatches(ctx, over=True)
 
 
 @rule(
@@ -286,24 +295,7 @@ def units_over(claim: Claim, ctx: Context) -> Iterable[Problem]:
 )
 def units_under(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Under-billing per code per date of service."""
-    days = _analysis(ctx).days
-    if not days:
-        return _NO_PROBLEMS
-    out: list[Problem] = []
-    for day in days:
-        comparison = day.comparison
-        for ln in day.under:
-            why = f" ({ln.reason})" if ln.reason else ""
-            out.append(
-                Problem(
-                    f"{ln.code} on {day.on.isoformat()} is billed for {_plural(ln.billed)} "
-                    f"but the minutes support {ln.supportable}: under by {-ln.difference}, "
-                    f"revenue left unbilled{why}. Minutes: {_basis(comparison)}.",
-                    line=day.first_line[ln.code],
-                    fix=f"Bill {ln.code} × {ln.supportable} (the day: {_billing(comparison)})",
-                )
-            )
-    return out
+    return _mismatches(ctx, over=False)
 
 
 @rule(
