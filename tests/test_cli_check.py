@@ -85,3 +85,14 @@ def test_patient_data_never_in_error_output(
     captured = capsys.readouterr()
     assert "SENTINEL" not in captured.err + captured.out
     assert "patient.birth_date" in captured.err
+
+
+def test_lookup_of_a_two_character_code_points_at_the_other_tables(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["lookup", "go"]) == 2
+    err = capsys.readouterr().err
+    assert "'go'" in err
+    assert "--table modifier" in err
+    assert main(["lookup", "go", "--table", "modifier", "--on", "2026-03-02"]) == 0
+    assert capsys.readouterr().out.startswith("modifier GO: ")

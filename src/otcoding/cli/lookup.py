@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 
 from otcoding._parse import resolve_on
+from otcoding.errors import InvalidInputError
 
 __all__ = ["register", "run", "to_jsonable"]
 
@@ -66,7 +67,14 @@ def run(args: argparse.Namespace) -> int:
     elif args.table == "pos":
         found = codes.place_of_service(args.code, on=on)
     else:
-        found = codes.lookup(args.code, on=on)
+        try:
+            found = codes.lookup(args.code, on=on)
+        except InvalidInputError as exc:
+            if len(args.code.strip()) != 2:
+                raise
+            # "GO" or "11" is a modifier or a place of service: say how to look it up.
+            hint = "; for a modifier or a place of service add --table modifier or --table pos"
+            raise InvalidInputError(exc.field, exc.value, exc.reason + hint) from None
     if args.format == "json":
         json.dump({"on": on.isoformat(), **to_jsonable(found)}, sys.stdout, indent=2)
         sys.stdout.write("\n")
