@@ -115,6 +115,13 @@ def test_bad_value_is_a_row_finding_and_the_rest_goes_on() -> None:
     assert summary.accounted
 
 
+def test_huge_digit_string_is_a_row_finding_not_a_crash() -> None:
+    findings, summary = run_csv([row(units="9" * 5000), row(claim_id="C-2", patient_id="P-2")])
+    assert ids(findings) == [("C-1", 2, "OT-ROW-001")]
+    assert findings[0].message.startswith("units: ")
+    assert summary.claims_checked == 1
+
+
 def test_bad_value_on_a_later_line_names_that_row() -> None:
     rows = [row(), row(date_of_service="2026-02-30"), row()]
     findings, summary = run_csv(rows)

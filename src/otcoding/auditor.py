@@ -263,8 +263,10 @@ class Audit:
             s.claims += 1
         for row, finding in item.problems:
             yield self._count(_located(finding, claim_id, row))
-        if claim_id is not None:
-            yield from self._seen_claim_id(claim_id, item.row)
+        if claim_id is not None and self._duplicate_claim_ids:
+            repeated = self._repeated_claim_id(claim_id, item.row)
+            if repeated is not None:
+                yield self._count(repeated)
         if item.data is None or not item.complete:
             s.rows_not_checked += item.rows
             return
@@ -277,8 +279,10 @@ class Audit:
             s.unreadable_rows += 1
             yield self._count(_unreadable(exc, item))
             return
-        if claim_id is None:
-            yield from self._seen_claim_id(claim.claim_id, item.row)
+        if claim_id is None and self._duplicate_claim_ids:
+            repeated = self._repeated_claim_id(claim.claim_id, item.row)
+            if repeated is not None:
+                yield self._count(repeated)
         s.rows_checked += item.rows
         s.claims_checked += 1
         s.lines += len(claim.lines)
@@ -288,36 +292,44 @@ class Audit:
             row = item.row if finding.line is None or not line_rows else line_rows[finding.line]
             yield self._count(_located(finding, claim.claim_id, row))
         if self._double_billing:
-            yield from self._double_billed(claim, item)
+            # Counted as yielded, like every finding, so that the summary of an audit
+            # stopped early counts only what the caller saw.
+            for finding in self._double_billed(claim, item):
+                yield self._count(finding)
 
-    def _seen_claim_id(self, claim_id: str, row: int) -> Iterator[AuditFinding]:
-        if not self._duplicate_claim_ids:
-            return
+    # Plain functions, not generators: they find nothing for nearly every claim, and a
+    # generator per claim costs more than the look-up.
+
+    def _repeated_claim_id(self, claim_id: str, row: int) -> AuditFinding | None:
         key = hash(claim_id)
         first = self._claim_ids.setdefault(key, row)
-        if first != row:
-            finding = batch_finding(
-                DUPLICATE_CLAIM_ID,
-                f"claim {claim_id} appeared before, from row {first}, with other claims' "
-                "rows in between; these rows are checked as a separate claim",
-                fix="give each claim its own ID, or keep a claim's rows together",
-            )
-            yield self._count(_located(finding, claim_id, row))
+        if first == row:
+            return None
+        finding = batch_finding(
+            DUPLICATE_CLAIM_ID,
+            f"claim {claim_id} appeared before, from row {first}, with other claims' "
+            "rows in between; these rows are checked as a separate claim",
+            fix="give each claim its own ID, or keep a claim's rows together",
+        )
+        return _located(finding, claim_id, row)
 
-    def _double_billed(self, claim: Claim, item: ClaimRows) -> Iterator[AuditFinding]:
+    def _double_billed(self, claim: Claim, item: ClaimRows) -> list[AuditFinding]:
         patient = claim.patient.id if claim.patient is not None else None
+        found: list[AuditFinding] = []
         if not patient:
-            return
+            return found
         line_rows = item.line_rows
         services = self._services
         start = item.row  # a claim is known by its first row: IDs may repeat (OT-ROW-003)
         for i, line in enumerate(claim.lines):
+            modifiers = line.modifiers
             key = hash(
                 (
                     patient,
                     line.code,
                     line.date_of_service.toordinal(),
-                    tuple(sorted(line.modifiers)),
+                    # One modifier, or none, is already in order: skip the sort.
+                    modifiers if len(modifiers) < 2 else tuple(sorted(modifiers)),
                 )
             )
             first = services.setdefault(key, start)
@@ -333,7 +345,8 @@ class Audit:
                 line=i,
                 fix="drop the repeat, or correct the claim it duplicates",
             )
-            yield self._count(_located(finding, claim.claim_id, row))
+            found.append(_located(finding, claim.claim_id, row))
+        return found
 
     def _ruleset_for(self, claim: Claim) -> RuleSet:
         if self._ruleset is not None:

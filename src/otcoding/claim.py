@@ -123,6 +123,17 @@ def _money(value: object, field: str) -> Decimal | None:
     raise InvalidInputError(field, value, _MONEY_REASON)
 
 
+_CACHE_SIZE = 4096
+
+
+def _remember(cache: dict[Any, _T], key: object, value: _T) -> _T:
+    # Bounded so that a stream of distinct junk cannot grow a cache without end; dict
+    # get and set are atomic, so threads may share one (a race only overshoots by a few).
+    if len(cache) < _CACHE_SIZE:
+        cache[key] = value
+    return value
+
+
 def _whole(value: object, field: str, maximum: int | None, minimum: int = 0) -> int:
     if type(value) is int and minimum <= value and (maximum is None or value <= maximum):
         return value
@@ -141,10 +152,10 @@ def _opt_whole(value: object, field: str, maximum: int | None) -> int | None:
 
 
 # Raw text -> normalised code, per kind. Claims repeat a few dozen codes, modifiers
-# and places of service, so a dictionary hit replaces strip/upper/regex. Bounded so
-# a stream of junk cannot grow it; dict get/set are atomic, so threads may share it.
+# and places of service, so a dictionary hit replaces strip/upper/regex.
 _CODE_CACHE: dict[str, dict[str, str]] = {"procedure": {}, "modifier": {}, "place_of_service": {}}
-_CODE_CACHE_SIZE = 4096
+_PROCEDURES = _CODE_CACHE["procedure"]
+_MODIFIERS = _CODE_CACHE["modifier"]
 
 
 def _normalize(value: object, field: str, kind: str) -> str:
@@ -153,31 +164,33 @@ def _normalize(value: object, field: str, kind: str) -> str:
         hit = cache.get(value)
         if hit is not None:
             return hit
-        code = normalize_code(value, field=field, kind=kind)
-        if len(cache) < _CODE_CACHE_SIZE:
-            cache[value] = code
-        return code
+        return _remember(cache, value, normalize_code(value, field=field, kind=kind))
     return normalize_code(value, field=field, kind=kind)
 
 
 _fromisoformat = _dt.date.fromisoformat
+# Raw text -> date, for the dates a batch repeats (service, submission, plan of care:
+# a few hundred distinct values). Never birth dates: they are patient data, and hardly
+# repeat anyway.
+_DATES: dict[str, _dt.date] = {}
 
 
 def _date(value: object, field: str, *, sensitive: bool = False) -> _dt.date:
-    # A plain YYYY-MM-DD goes straight to the C parser, twenty times faster than
-    # dateutil; anything else (and anything it refuses) takes the general path,
-    # which accepts or explains.
-    if (
-        type(value) is str
-        and len(value) == 10
-        and value[4] == "-"
-        and value[7] == "-"
-        and value.isascii()
-    ):
-        try:
-            return _fromisoformat(value)
-        except ValueError:
-            pass
+    if type(value) is str:
+        if not sensitive:
+            hit = _DATES.get(value)
+            if hit is not None:
+                return hit
+        # A plain YYYY-MM-DD goes straight to the C parser, twenty times faster than
+        # dateutil; anything else (and anything it refuses) takes the general path,
+        # which accepts or explains.
+        if len(value) == 10 and value[4] == "-" and value[7] == "-" and value.isascii():
+            try:
+                date = _fromisoformat(value)
+            except ValueError:
+                pass
+            else:
+                return date if sensitive else _remember(_DATES, value, date)
     return parse_date(value, field=field, sensitive=sensitive)
 
 
@@ -255,8 +268,8 @@ def _mapping(value: object, field: str, *, sensitive: bool = False) -> Mapping[A
 def _check_keys(
     data: Mapping[Any, Any], known: frozenset[str], required: tuple[str, ...], order: str
 ) -> None:
-    # The fast path is two set operations in C; the loops run only to build a message.
-    if not data.keys() <= known:
+    # The fast path is set operations in C; the loops run only to build a message.
+    if not known.issuperset(data):
         for key in data:
             if key is _DUPLICATE:
                 raise InvalidInputError(str(data[key]), data[key], "key repeated in a JSON object")
@@ -290,6 +303,8 @@ def _withheld(value: object) -> str:
 
 
 def _patient_id(value: object) -> str | None:
+    if value is None or type(value) is str:
+        return value
     return _opt_text(value, "id", sensitive=True)
 
 
@@ -298,6 +313,8 @@ def _birth_date(value: object) -> _dt.date | None:
 
 
 def _member_id(value: object) -> str | None:
+    if value is None or type(value) is str:
+        return value
     return _opt_text(value, "member_id", sensitive=True)
 
 
@@ -330,7 +347,7 @@ class Patient:
     @classmethod
     def from_dict(cls, data: object) -> Patient:
         """Read the ``patient`` object of the JSON format."""
-        d = _mapping(data, "patient", sensitive=True)
+        d = data if type(data) is dict else _mapping(data, "patient", sensitive=True)
         _check_keys(d, _PATIENT_KEYS, (), _PATIENT_ORDER)
         return cls(**d)
 
@@ -379,7 +396,7 @@ class Provider:
     @classmethod
     def from_dict(cls, data: object) -> Provider:
         """Read the ``provider`` object of the JSON format."""
-        d = _mapping(data, "provider")
+        d = data if type(data) is dict else _mapping(data, "provider")
         _check_keys(d, _PROVIDER_KEYS, (), _PROVIDER_ORDER)
         return cls(**d)
 
@@ -514,20 +531,27 @@ _AUTH_KEYS, _AUTH_ORDER = _keys(Authorization)
 
 
 def _code(value: object) -> str:
+    if type(value) is str:
+        hit = _PROCEDURES.get(value)
+        if hit is not None:
+            return hit
     return _normalize(value, "code", "procedure")
 
 
 def _modifiers(value: object) -> tuple[str, ...]:
     if value is None:
         return ()
-    items = _items(value, "modifiers", "2-character modifiers")
-    cache = _CODE_CACHE["modifier"]
+    items = value if type(value) is list else _items(value, "modifiers", "2-character modifiers")
     out = []
-    for i, m in enumerate(items):
-        hit = cache.get(m) if type(m) is str else None
-        # The indexed field name is only built when the cache misses.
-        out.append(hit if hit is not None else _normalize(m, f"modifiers[{i}]", "modifier"))
-    return tuple(out)
+    for m in items:
+        hit = _MODIFIERS.get(m) if type(m) is str else None
+        if hit is None:
+            break
+        out.append(hit)
+    else:
+        return tuple(out)
+    # A modifier not seen before: the indexed field name is built only now.
+    return tuple([_normalize(m, f"modifiers[{i}]", "modifier") for i, m in enumerate(items)])
 
 
 def _units(value: object) -> int:
@@ -543,21 +567,46 @@ def _minutes(value: object) -> int | None:
 
 
 def _date_of_service(value: object) -> _dt.date:
+    # _date's cache hit, without the call: every line has a date of service.
+    if type(value) is str:
+        hit = _DATES.get(value)
+        if hit is not None:
+            return hit
     return _date(value, "date_of_service")
 
 
 def _diagnosis_pointers(value: object) -> tuple[int, ...]:
     if value is None:
         return ()
-    items = _items(value, "diagnosis_pointers", "1-based diagnosis positions")
-    if all(type(p) is int and p >= 1 for p in items):
+    items = (
+        value
+        if type(value) is list
+        else _items(value, "diagnosis_pointers", "1-based diagnosis positions")
+    )
+    # A plain loop: all() over a generator costs more than the one or two pointers a
+    # line has.
+    for p in items:
+        if type(p) is not int or p < 1:
+            break
+    else:
         return tuple(items)
     return tuple(
         [_whole(p, f"diagnosis_pointers[{i}]", None, minimum=1) for i, p in enumerate(items)]
     )
 
 
+# Raw text -> amount: a batch's charges are a few dozen fee-schedule amounts. Decimal
+# values are immutable, and Decimal(text) is exact whatever the context, so one
+# parsed amount serves every thread.
+_CHARGES: dict[str, Decimal | None] = {}
+
+
 def _charge(value: object) -> Decimal | None:
+    if type(value) is str:
+        hit = _CHARGES.get(value)
+        if hit is not None:
+            return hit
+        return _remember(_CHARGES, value, _money(value, "charge"))
     return _money(value, "charge")
 
 
@@ -568,7 +617,8 @@ def _assistant_minutes(value: object) -> int | None:
 
 
 def _line_pos(value: object) -> str | None:
-    return _opt_pos(value, "place_of_service")
+    # Most lines leave it to the claim's.
+    return None if value is None else _normalize(value, "place_of_service", "place_of_service")
 
 
 def _not_over_minutes(line: ServiceLine, attribute: object, value: int | None) -> None:
@@ -616,7 +666,7 @@ class ServiceLine:
     @classmethod
     def from_dict(cls, data: object) -> ServiceLine:
         """Read one object of the ``lines`` list of the JSON format."""
-        d = _mapping(data, "line")
+        d = data if type(data) is dict else _mapping(data, "line")
         _check_keys(d, _LINE_KEYS, _LINE_REQUIRED, _LINE_ORDER)
         return cls(**d)
 
@@ -655,6 +705,8 @@ def _claim_id(value: object) -> str:
 
 
 def _payer(value: object) -> str:
+    if type(value) is str and value in PAYERS:
+        return value
     if isinstance(value, str):
         payer = value.strip().lower()
         if payer in PAYERS:
@@ -713,11 +765,19 @@ def _lines(value: object) -> tuple[ServiceLine, ...]:
     if not isinstance(value, (list, tuple)) or not value:
         raise InvalidInputError("lines", value, "expected a non-empty list of service lines")
     out = []
-    for i, item in enumerate(value):
-        if isinstance(item, ServiceLine):
+    for item in value:
+        if type(item) is dict:
+            # _nested's work, with the indexed path built only for an error.
+            try:
+                out.append(ServiceLine.from_dict(item))
+            except InvalidInputError as exc:
+                raise InvalidInputError(
+                    f"lines[{len(out)}].{exc.field}", exc.value, exc.reason, sensitive=exc.sensitive
+                ) from None
+        elif isinstance(item, ServiceLine):
             out.append(item)
         else:
-            out.append(_nested(ServiceLine.from_dict, ServiceLine, item, f"lines[{i}]"))
+            out.append(_nested(ServiceLine.from_dict, ServiceLine, item, f"lines[{len(out)}]"))
     return tuple(out)
 
 

@@ -383,15 +383,28 @@ def _rate(code: str, year: int, share: Decimal) -> _Rate:
     return rate
 
 
-def _full_unit_amount(code: str, year: int) -> Decimal | None:
-    """The most one unit of ``code`` can add in ``year``; ``None`` when unknown.
+_FULL: dict[tuple[str, int, int], Decimal | None] = {}
+# Bounded: the codes come from claims, and a stream of junk must not grow it.
+_FULL_SIZE = 8192
+
+
+def _full_amount(code: str, year: int, units: int) -> Decimal | None:
+    """The most ``units`` units of ``code`` can add in ``year``; ``None`` when unknown.
 
     Lets a rule bound a claim's total cheaply before pricing it in full.
     """
+    # The KX rule asks for every line of every claim, and lines repeat: one lookup
+    # replaces hashing the Decimal share of the _RATES key and a Decimal product.
+    key = (code, year, units)
+    try:
+        return _FULL[key]
+    except KeyError:
+        pass
     rate = _rate(code, year, _ZERO)
-    if rate.status in _UNCERTAIN:
-        return None
-    return rate.full
+    amount = None if rate.status in _UNCERTAIN else rate.full * units
+    if len(_FULL) < _FULL_SIZE:
+        _FULL[key] = amount
+    return amount
 
 
 def _price_day(claim: Claim, on: _dt.date, year: int, indexes: Iterable[int]) -> list[LineFee]:

@@ -346,6 +346,29 @@ def _pair_key(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a <= b else (b, a)
 
 
+_Edit = TypeVar("_Edit", NcciEdit, MueEdit)
+# An edit with its dates first, so a lookup tests them without a method call.
+_Span = tuple[_dt.date | None, _dt.date | None, _Edit]
+
+
+def _spans(edits: Iterable[_Edit]) -> tuple[_Span[_Edit], ...]:
+    return tuple((e.effective_from, e.effective_to, e) for e in edits)
+
+
+def _in_force(spans: tuple[_Span[_Edit], ...], on: _dt.date) -> _Edit | None:
+    """The first edit whose dates (inclusive, None: open) cover ``on``."""
+    for start, end, edit in spans:
+        if (start is None or start <= on) and (end is None or on <= end):
+            return edit
+    return None
+
+
+_TOGETHER_SIZE = 4096
+
+
+_NO_SPANS: Mapping[str, tuple[_Span[MueEdit], ...]] = MappingProxyType({})
+
+
 def _end_key(edit: NcciEdit) -> _dt.date:
     return edit.effective_to or _dt.date.max
 
@@ -366,11 +389,13 @@ class NcciTable:
     '2024Q2 v30.1'
     """
 
-    __slots__ = ("_count", "_edition", "_index", "_source")
+    __slots__ = ("_count", "_edition", "_index", "_live", "_source", "_together")
     _count: int
     _edition: str
     _index: Mapping[tuple[str, str], tuple[NcciEdit, ...]]
+    _live: dict[tuple[str, str], tuple[_Span[NcciEdit], ...]]
     _source: str
+    _together: dict[tuple[str, ...], tuple[tuple[int, int, tuple[_Span[NcciEdit], ...]], ...]]
 
     def __init__(self, edits: Iterable[NcciEdit], *, edition: str, source: str = "") -> None:
         index: dict[tuple[str, str], list[NcciEdit]] = {}
@@ -380,6 +405,11 @@ class NcciTable:
             count += 1
         frozen = {k: tuple(sorted(v, key=_end_key)) for k, v in index.items()}
         object.__setattr__(self, "_index", MappingProxyType(frozen))
+        # What pair() searches, every claim, for every two codes on a date: the edits
+        # that can be in force (indicator 9 never is) with their dates unpacked.
+        live = {k: _spans(e for e in v if e.modifier_indicator != 9) for k, v in frozen.items()}
+        object.__setattr__(self, "_live", {k: v for k, v in live.items() if v})
+        object.__setattr__(self, "_together", {})
         object.__setattr__(self, "_edition", edition)
         object.__setattr__(self, "_source", source)
         object.__setattr__(self, "_count", count)
@@ -419,10 +449,42 @@ class NcciTable:
         back), the row with the earliest end wins: its end date is sourced, the
         successor's start is not.
         """
-        for edit in self._index.get(_pair_key(a, b), ()):
-            if edit.in_effect(on):
-                return edit
-        return None
+        spans = self._live.get((a, b) if a <= b else (b, a))
+        return None if spans is None else _in_force(spans, on)
+
+    def pairs_among(self, codes: tuple[str, ...], on: _dt.date) -> list[tuple[int, int, NcciEdit]]:
+        """The edits in force on ``on`` between any two of ``codes`` (billed on one date).
+
+        Each hit is ``(a, b, edit)`` with positions ``a < b`` in ``codes``, in the order
+        of :meth:`pair` called on every two positions; equal codes are not paired.
+        """
+        found = []
+        for a, b, spans in self._pairs_with_edits(codes):
+            edit = _in_force(spans, on)
+            if edit is not None:
+                found.append((a, b, edit))
+        return found
+
+    def _pairs_with_edits(
+        self, codes: tuple[str, ...]
+    ) -> tuple[tuple[int, int, tuple[_Span[NcciEdit], ...]], ...]:
+        # Claims bill the same few code combinations over and over, and most pairs of
+        # codes have no edit: the pairs worth a date check are found once per combination.
+        pairs = self._together.get(codes)
+        if pairs is None:
+            live = self._live
+            pairs = tuple(
+                (a, b, spans)
+                for a in range(len(codes))
+                for b in range(a + 1, len(codes))
+                if codes[a] != codes[b]
+                and (spans := live.get(_pair_key(codes[a], codes[b]))) is not None
+            )
+            # Bounded: a stream of junk codes must not grow it (dict get/set are atomic,
+            # so threads sharing the table may both fill an entry, harmlessly).
+            if len(self._together) < _TOGETHER_SIZE:
+                self._together[codes] = pairs
+        return pairs
 
 
 class MueTable:
@@ -433,7 +495,8 @@ class MueTable:
     1
     """
 
-    __slots__ = ("_count", "_edition", "_index", "_source")
+    __slots__ = ("_by_type", "_count", "_edition", "_index", "_source")
+    _by_type: dict[str, dict[str, tuple[_Span[MueEdit], ...]]]
     _count: int
     _edition: str
     _index: Mapping[tuple[str, str], tuple[MueEdit, ...]]
@@ -450,6 +513,11 @@ class MueTable:
             for k, v in index.items()
         }
         object.__setattr__(self, "_index", MappingProxyType(frozen))
+        # What get() searches: service type, then code, so a lookup builds no key.
+        by_type: dict[str, dict[str, tuple[_Span[MueEdit], ...]]] = {}
+        for (code, service_type), rows in frozen.items():
+            by_type.setdefault(service_type, {})[code] = _spans(rows)
+        object.__setattr__(self, "_by_type", by_type)
         object.__setattr__(self, "_edition", edition)
         object.__setattr__(self, "_source", source)
         object.__setattr__(self, "_count", count)
@@ -479,10 +547,8 @@ class MueTable:
 
     def get(self, code: str, on: _dt.date, service_type: str = "Practitioner") -> MueEdit | None:
         """The MUE for a normalised code and canonical service type on ``on``."""
-        for edit in self._index.get((code, service_type), ()):
-            if edit.in_effect(on):
-                return edit
-        return None
+        spans = self._by_type.get(service_type, _NO_SPANS).get(code)
+        return None if spans is None else _in_force(spans, on)
 
 
 def canonical_service_type(value: object) -> str:

@@ -109,19 +109,41 @@ def _split(text: str) -> list[str]:
 def _number(text: str) -> int | str:
     # Digit strings become ints here so the claim model takes its fast path; anything
     # else stays text for the model to refuse with its own message.
-    return int(text) if text.isdigit() and text.isascii() else text
+    # A long digit string stays text too: int() refuses over 4300 digits, and the model
+    # refuses anything that long with its own message anyway.
+    if len(text) <= 18 and text.isdigit() and text.isascii():
+        return int(text)
+    return text
+
+
+class _Counts(dict[str, "int | str"]):
+    """``_number`` as a dict lookup: ``_COUNTS[text]``.
+
+    Units, minutes and pointers are small numbers, so nearly every cell is one of
+    the precomputed digit strings and is looked up in C, without a Python call;
+    any other text goes to ``_number``.
+    """
+
+    def __missing__(self, text: str) -> int | str:
+        return _number(text)
+
+
+#: Every count the format allows (minutes go up to a day, 1440).
+_COUNTS = _Counts((str(n), n) for n in range(1441))
 
 
 def _numbers(text: str) -> list[int | str]:
-    return [_number(p) for p in _split(text)]
+    if ";" not in text:
+        return [_COUNTS[text]]
+    return [_COUNTS[p] for p in _split(text)]
 
 
 _CONVERT: dict[str, Callable[[str], Any]] = {
     "modifiers": _split,
-    "units": _number,
-    "minutes": _number,
+    "units": _COUNTS.__getitem__,
+    "minutes": _COUNTS.__getitem__,
     "diagnosis_pointers": _numbers,
-    "assistant_minutes": _number,
+    "assistant_minutes": _COUNTS.__getitem__,
     "diagnoses": _split,
 }
 
@@ -421,22 +443,27 @@ class CsvBatchReader:
         row = self._header_row
         while True:
             try:
-                cells = next(records)
-            except StopIteration:
+                # One for loop rather than next() per row: after a csv.Error the reader
+                # goes on from the next row, so the loop is simply entered again.
+                for cells in records:
+                    row += 1
+                    # The common row, as _check would pass it, without the call: as wide
+                    # as the header, with a claim ID, all ASCII (so UTF-8).
+                    if len(cells) == width and cells[id_at].strip() and "".join(cells).isascii():
+                        yield row, cells
+                    else:
+                        yield row, _check(row, cells, width, id_at)
                 return
             except csv.Error as exc:
                 row += 1
                 reason = f"the row cannot be read as CSV ({exc}; near line {records.line_num})"
                 yield row, _Bad(row, None, reason, None)
-                continue
             except UnicodeDecodeError as exc:
                 raise DataFileError(
                     self.name,
                     f"row {row + 1} is not text in the stream's encoding ({exc.reason}); pass "
                     "the file's path or a binary stream to get bad bytes reported per row",
                 ) from None
-            row += 1
-            yield row, _check(row, cells, width, id_at)
 
 
 def _check(row: int, cells: list[str], width: int, id_at: int) -> list[str] | _Bad:
@@ -471,18 +498,18 @@ def _group(
     blank = 0
     overflow: str | None = None  # a claim ID past MAX_CLAIM_ROWS: its further rows stand alone
     for row, cells in records:
-        if type(cells) is _Bad:
+        if isinstance(cells, _Bad):
             pending.append(cells)
             continue
         if not cells:
             blank += 1
             continue
-        assert isinstance(cells, list)
         claim_id = cells[id_at].strip()
         if current is not None and claim_id == current.claim_id:
-            for bad in pending:
-                current.add_bad(bad)
-            pending.clear()
+            if pending:
+                for bad in pending:
+                    current.add_bad(bad)
+                pending.clear()
             if current.rows >= MAX_CLAIM_ROWS:
                 overflow = claim_id
                 current.truncated = True

@@ -25,7 +25,7 @@ is a Medicare statute (some other payers adopted it; enable them per payer).
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterator
+from collections.abc import Iterable
 
 from otcoding.claim import Claim
 from otcoding.findings import Severity
@@ -38,6 +38,8 @@ __all__ = [
     "co_without_assistant",
 ]
 
+_NO_PROBLEMS: tuple[Problem, ...] = ()
+
 #: First date of service on which CQ/CO is required on Medicare claims.
 REQUIRED_FROM = _dt.date(2020, 1, 1)
 _SOURCE = (
@@ -47,6 +49,7 @@ _SOURCE = (
     "Pub 100-04 ch.5 §20.1"
 )
 _MEDICARE = ("medicare",)
+_ASSISTANT = frozenset({"CO", "CQ"})
 
 
 def _over_de_minimis(assistant: int, minutes: int) -> bool:
@@ -61,8 +64,9 @@ def _over_de_minimis(assistant: int, minutes: int) -> bool:
     source=_SOURCE,
     payers=_MEDICARE,
 )
-def assistant_without_co(claim: Claim, ctx: Context) -> Iterator[Problem]:
+def assistant_without_co(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """More than 10% of the minutes by an assistant, from 2020, requires CO."""
+    out: list[Problem] = []
     for i, line in enumerate(claim.lines):
         assistant, minutes = line.assistant_minutes, line.minutes
         if (
@@ -74,14 +78,17 @@ def assistant_without_co(claim: Claim, ctx: Context) -> Iterator[Problem]:
             or "CQ" in line.modifiers  # the wrong assistant modifier is OT-ASST-003
         ):
             continue
-        yield Problem(
-            f"{line.code} on {line.date_of_service}: the OT assistant furnished {assistant} of "
-            f"{minutes} minutes ({assistant * 100 // minutes}%, over the 10% de minimis "
-            "standard) but the line has no CO modifier",
-            line=i,
-            fix=f"add CO (with GO) to {line.code}; if the therapist alone furnished whole "
-            "15-minute units, bill those units on a separate line without CO",
+        out.append(
+            Problem(
+                f"{line.code} on {line.date_of_service}: the OT assistant furnished {assistant} of "
+                f"{minutes} minutes ({assistant * 100 // minutes}%, over the 10% de minimis "
+                "standard) but the line has no CO modifier",
+                line=i,
+                fix=f"add CO (with GO) to {line.code}; if the therapist alone furnished whole "
+                "15-minute units, bill those units on a separate line without CO",
+            )
         )
+    return out
 
 
 @rule(
@@ -91,8 +98,11 @@ def assistant_without_co(claim: Claim, ctx: Context) -> Iterator[Problem]:
     source=_SOURCE,
     payers=_MEDICARE,
 )
-def co_without_assistant(claim: Claim, ctx: Context) -> Iterator[Problem]:
+def co_without_assistant(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """CO cuts payment to 85%; it does not belong on a line the therapist furnished."""
+    if "CO" not in ctx.modifiers:
+        return _NO_PROBLEMS
+    out: list[Problem] = []
     for i, line in enumerate(claim.lines):
         assistant = line.assistant_minutes
         if "CO" not in line.modifiers or assistant is None:
@@ -106,13 +116,16 @@ def co_without_assistant(claim: Claim, ctx: Context) -> Iterator[Problem]:
             )
         else:
             continue
-        yield Problem(
-            f"{line.code} on {line.date_of_service} carries CO but {detail}; CO lowers the "
-            "payment to 85% from 2022",
-            line=i,
-            fix=f"remove CO from {line.code} if the occupational therapist furnished the "
-            "service, or correct assistant_minutes",
+        out.append(
+            Problem(
+                f"{line.code} on {line.date_of_service} carries CO but {detail}; CO lowers the "
+                "payment to 85% from 2022",
+                line=i,
+                fix=f"remove CO from {line.code} if the occupational therapist furnished the "
+                "service, or correct assistant_minutes",
+            )
         )
+    return out
 
 
 @rule(
@@ -122,24 +135,32 @@ def co_without_assistant(claim: Claim, ctx: Context) -> Iterator[Problem]:
     source=_SOURCE + "; CQ pairs with GP and CO with GO",
     payers=_MEDICARE,
 )
-def assistant_modifier_mismatch(claim: Claim, ctx: Context) -> Iterator[Problem]:
+def assistant_modifier_mismatch(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """The assistant modifier must match the discipline modifier."""
+    if ctx.modifiers.isdisjoint(_ASSISTANT):
+        return _NO_PROBLEMS
+    out: list[Problem] = []
     for i, line in enumerate(claim.lines):
         mods = line.modifiers
         if "CQ" in mods and "GP" not in mods:
-            yield Problem(
-                f"{line.code} on {line.date_of_service} carries CQ, the physical therapist "
-                "assistant modifier; an occupational therapy assistant's service takes CO",
-                line=i,
-                fix="replace CQ with CO (and keep GO)",
+            out.append(
+                Problem(
+                    f"{line.code} on {line.date_of_service} carries CQ, the physical therapist "
+                    "assistant modifier; an occupational therapy assistant's service takes CO",
+                    line=i,
+                    fix="replace CQ with CO (and keep GO)",
+                )
             )
         if "CO" in mods and "GO" not in mods:
-            yield Problem(
-                f"{line.code} on {line.date_of_service} carries CO without GO; CO marks an "
-                "OT assistant's service and goes with the OT discipline modifier GO",
-                line=i,
-                fix="add GO to the line (and remove GP/GN if present)",
+            out.append(
+                Problem(
+                    f"{line.code} on {line.date_of_service} carries CO without GO; CO marks an "
+                    "OT assistant's service and goes with the OT discipline modifier GO",
+                    line=i,
+                    fix="add GO to the line (and remove GP/GN if present)",
+                )
             )
+    return out
 
 
 RULES: tuple[Rule, ...] = (assistant_without_co, co_without_assistant, assistant_modifier_mismatch)

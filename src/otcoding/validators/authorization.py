@@ -34,7 +34,7 @@ Definitions (what the rules count, precisely):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from otcoding.findings import Severity
@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from otcoding.claim import Claim
 
 __all__ = ["RULES", "outside_authorized_window", "visits_exceeded"]
+
+_NO_PROBLEMS: tuple[Problem, ...] = ()
 
 # Original Medicare rarely needs prior authorization, but Medicare Advantage and
 # Medicaid plans do: whenever a host supplies an authorization, it is checked.
@@ -60,35 +62,49 @@ _PAYERS = ("medicare", "medicaid", "commercial")
     ),
     payers=_PAYERS,
 )
-def outside_authorized_window(claim: Claim, ctx: Context) -> Iterator[Problem]:
+def outside_authorized_window(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Each line dated outside ``valid_from``..``valid_to``."""
     auth = claim.authorization
     if auth is None:
-        return
+        return _NO_PROBLEMS
     start, end = auth.valid_from, auth.valid_to
     if start is None and end is None:
-        return
+        return _NO_PROBLEMS
+    out: list[Problem] = []
     if start is not None and end is not None and end < start:
-        yield Problem(
-            f"authorization.valid_to ({end}) is before valid_from ({start}): no date of "
-            "service can fall inside it",
-            fix="correct the dates from the payer's authorization letter",
+        out.append(
+            Problem(
+                f"authorization.valid_to ({end}) is before valid_from ({start}): no date of "
+                "service can fall inside it",
+                fix="correct the dates from the payer's authorization letter",
+            )
         )
-        return
+        return out
+    dates = ctx.lines_by_date
+    if dates and (start is None or start <= min(dates)) and (end is None or max(dates) <= end):
+        return _NO_PROBLEMS  # the first and the last date fit, so every line does
     for i, line in enumerate(claim.lines):
         day = line.date_of_service
         if start is not None and day < start:
-            yield Problem(
-                f"date of service {day} is before the authorization starts ({start})",
-                line=i,
-                fix="ask the payer for an authorization covering this date (often denied CO-197)",
+            out.append(
+                Problem(
+                    f"date of service {day} is before the authorization starts ({start})",
+                    line=i,
+                    fix=(
+                        "ask the payer for an authorization covering this date "
+                        "(often denied CO-197)"
+                    ),
+                )
             )
         elif end is not None and day > end:
-            yield Problem(
-                f"date of service {day} is after the authorization ended ({end})",
-                line=i,
-                fix="request an extension or a new authorization before billing (CO-197)",
+            out.append(
+                Problem(
+                    f"date of service {day} is after the authorization ended ({end})",
+                    line=i,
+                    fix="request an extension or a new authorization before billing (CO-197)",
+                )
             )
+    return out
 
 
 @rule(
@@ -101,30 +117,34 @@ def outside_authorized_window(claim: Claim, ctx: Context) -> Iterator[Problem]:
     ),
     payers=_PAYERS,
 )
-def visits_exceeded(claim: Claim, ctx: Context) -> Iterator[Problem]:
+def visits_exceeded(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Lines on visits numbered above ``visits_authorized``."""
     auth = claim.authorization
     if auth is None or auth.visits_authorized is None:
-        return
+        return _NO_PROBLEMS
     allowed = auth.visits_authorized
     used = auth.visits_used or 0
     by_date = ctx.lines_by_date
     if used + len(by_date) <= allowed:
-        return  # fast path: even counting every date, nothing is over
+        return _NO_PROBLEMS  # fast path: even counting every date, nothing is over
     start, end = auth.valid_from, auth.valid_to
     count = used
+    out: list[Problem] = []
     for day, indexes in by_date.items():
         if (start is not None and day < start) or (end is not None and day > end):
             continue
         count += 1
         if count > allowed:
             for i in indexes:
-                yield Problem(
-                    f"visit on {day} is visit {count} of {allowed} authorized "
-                    f"({used} used before this claim)",
-                    line=i,
-                    fix="ask the payer for more visits before billing this one (CO-198)",
+                out.append(
+                    Problem(
+                        f"visit on {day} is visit {count} of {allowed} authorized "
+                        f"({used} used before this claim)",
+                        line=i,
+                        fix="ask the payer for more visits before billing this one (CO-198)",
+                    )
                 )
+    return out
 
 
 RULES: tuple[Rule, ...] = (outside_authorized_window, visits_exceeded)

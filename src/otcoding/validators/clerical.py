@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from otcoding.findings import Severity
@@ -76,6 +76,8 @@ __all__ = [
     "npi_is_valid",
     "pointer_out_of_range",
 ]
+
+_NO_PROBLEMS: tuple[Problem, ...] = ()
 
 _ALL_PAYERS = ("medicare", "medicaid", "commercial")
 
@@ -149,20 +151,22 @@ def is_mbi(member_id: str) -> bool:
     ),
     payers=_ALL_PAYERS,
 )
-def invalid_npi(claim: Claim, ctx: Context) -> Iterator[Problem]:
+def invalid_npi(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """``provider.npi`` of the wrong length or with a wrong check digit."""
     provider = claim.provider
     if provider is None or provider.npi is None or npi_is_valid(provider.npi):
-        return
+        return _NO_PROBLEMS
     npi = provider.npi
     if len(npi) != 10:
         why = f"has {len(npi)} digits, an NPI has 10"
     else:
         why = "its check digit does not match (Luhn formula with the 80840 prefix)"
-    yield Problem(
-        f"provider.npi {npi} is not a valid NPI: {why}",
-        fix="copy the rendering provider's NPI from the NPPES registry (likely a typo)",
-    )
+    return [
+        Problem(
+            f"provider.npi {npi} is not a valid NPI: {why}",
+            fix="copy the rendering provider's NPI from the NPPES registry (likely a typo)",
+        )
+    ]
 
 
 @rule(
@@ -176,8 +180,9 @@ def invalid_npi(claim: Claim, ctx: Context) -> Iterator[Problem]:
     ),
     payers=_ALL_PAYERS,
 )
-def diagnosis_malformed(claim: Claim, ctx: Context) -> Iterator[Problem]:
+def diagnosis_malformed(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Each entry of ``diagnoses`` that cannot be an ICD-10-CM code."""
+    out: list[Problem] = []
     for i, code in enumerate(claim.diagnoses):
         if icd10cm_shaped(code):
             continue
@@ -186,7 +191,8 @@ def diagnosis_malformed(claim: Claim, ctx: Context) -> Iterator[Problem]:
             fix = "this looks like an ICD-9-CM code: use the ICD-10-CM code for the condition"
         else:
             fix = "enter the ICD-10-CM code, e.g. 'M19.90': letter, digit, then up to 5 more"
-        yield Problem(f"diagnoses[{i}] {shown} is not shaped like an ICD-10-CM code", fix=fix)
+        out.append(Problem(f"diagnoses[{i}] {shown} is not shaped like an ICD-10-CM code", fix=fix))
+    return out
 
 
 @rule(
@@ -199,46 +205,56 @@ def diagnosis_malformed(claim: Claim, ctx: Context) -> Iterator[Problem]:
     ),
     payers=_ALL_PAYERS,
 )
-def pointer_out_of_range(claim: Claim, ctx: Context) -> Iterator[Problem]:
+def pointer_out_of_range(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Lines without a pointer, with more than 4, or pointing to no diagnosis."""
     count = len(claim.diagnoses)
     if not count:
-        return  # OT-CLER-007 reports the missing diagnoses once
+        return _NO_PROBLEMS  # OT-CLER-007 reports the missing diagnoses once
     limit = min(count, MAX_DIAGNOSES)
+    out: list[Problem] = []
     for i, line in enumerate(claim.lines):
         pointers = line.diagnosis_pointers
         # Fast path; pointers below 1 cannot be parsed, so only the top end is checked.
         if pointers and len(pointers) <= MAX_POINTERS_PER_LINE and max(pointers) <= limit:
             continue
         if not pointers:
-            yield Problem(
-                "line has no diagnosis pointer",
-                line=i,
-                fix="point the line at the diagnosis it treats (diagnosis_pointers: [1])",
+            out.append(
+                Problem(
+                    "line has no diagnosis pointer",
+                    line=i,
+                    fix="point the line at the diagnosis it treats (diagnosis_pointers: [1])",
+                )
             )
             continue
         if len(pointers) > MAX_POINTERS_PER_LINE:
-            yield Problem(
-                f"line has {len(pointers)} diagnosis pointers; a line carries at most "
-                f"{MAX_POINTERS_PER_LINE}",
-                line=i,
-                fix="keep the (up to) 4 diagnoses most relevant to this service, primary first",
+            out.append(
+                Problem(
+                    f"line has {len(pointers)} diagnosis pointers; a line carries at most "
+                    f"{MAX_POINTERS_PER_LINE}",
+                    line=i,
+                    fix="keep the (up to) 4 diagnoses most relevant to this service, primary first",
+                )
             )
         for pointer in pointers:
             if pointer < 1 or pointer > count:
                 noun = "diagnosis" if count == 1 else "diagnoses"
-                yield Problem(
-                    f"diagnosis pointer {pointer} points past the claim's {count} {noun}",
-                    line=i,
-                    fix=f"use a position from 1 to {limit} in diagnoses",
+                out.append(
+                    Problem(
+                        f"diagnosis pointer {pointer} points past the claim's {count} {noun}",
+                        line=i,
+                        fix=f"use a position from 1 to {limit} in diagnoses",
+                    )
                 )
             elif pointer > MAX_DIAGNOSES:
-                yield Problem(
-                    f"diagnosis pointer {pointer} refers to a diagnosis beyond the "
-                    f"{MAX_DIAGNOSES} a claim can carry",
-                    line=i,
-                    fix="move the diagnosis among the first 12, or split the claim",
+                out.append(
+                    Problem(
+                        f"diagnosis pointer {pointer} refers to a diagnosis beyond the "
+                        f"{MAX_DIAGNOSES} a claim can carry",
+                        line=i,
+                        fix="move the diagnosis among the first 12, or split the claim",
+                    )
                 )
+    return out
 
 
 @rule(
@@ -253,20 +269,21 @@ def pointer_out_of_range(claim: Claim, ctx: Context) -> Iterator[Problem]:
     ),
     payers=("medicare",),
 )
-def member_id_not_mbi(claim: Claim, ctx: Context) -> Iterator[Problem]:
+def member_id_not_mbi(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """``patient.member_id`` that cannot be an MBI (never quoting it)."""
     patient = claim.patient
     if ctx.payer != "medicare" or patient is None or patient.member_id is None:
-        return
+        return _NO_PROBLEMS
     text = patient.member_id.strip().upper()
     if _MBI.fullmatch(text):
-        return
+        return _NO_PROBLEMS
     if not text:
-        yield Problem(
-            "patient.member_id is empty",
-            fix="enter the patient's MBI from the Medicare card (11 characters)",
-        )
-        return
+        return [
+            Problem(
+                "patient.member_id is empty",
+                fix="enter the patient's MBI from the Medicare card (11 characters)",
+            )
+        ]
     if "-" in text and _MBI.fullmatch(text.replace("-", "")):
         fix = "remove the dashes: the MBI goes on a claim as 11 characters without them"
     elif len(text) != 11:
@@ -279,7 +296,7 @@ def member_id_not_mbi(claim: Claim, ctx: Context) -> Iterator[Problem]:
             "check the MBI against the patient's Medicare card (letters S, L, O, I, B and "
             "Z never occur; positions 1, 4, 7, 10 and 11 are digits)"
         )
-    yield Problem("patient.member_id is not a valid MBI", fix=fix)
+    return [Problem("patient.member_id is not a valid MBI", fix=fix)]
 
 
 @rule(
@@ -292,26 +309,32 @@ def member_id_not_mbi(claim: Claim, ctx: Context) -> Iterator[Problem]:
     ),
     payers=_ALL_PAYERS,
 )
-def date_after_submission_or_today(claim: Claim, ctx: Context) -> Iterator[Problem]:
+def date_after_submission_or_today(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Lines dated after ``submitted_on`` or after today."""
     submitted, today = claim.submitted_on, ctx.today
     latest = max(ctx.lines_by_date)
     if latest <= today and (submitted is None or latest <= submitted):
-        return
+        return _NO_PROBLEMS
+    out: list[Problem] = []
     for i, line in enumerate(claim.lines):
         day = line.date_of_service
         if submitted is not None and day > submitted:
-            yield Problem(
-                f"date of service {day} is after the claim's submission date ({submitted})",
-                line=i,
-                fix="correct the date of service or submitted_on; bill a service once given",
+            out.append(
+                Problem(
+                    f"date of service {day} is after the claim's submission date ({submitted})",
+                    line=i,
+                    fix="correct the date of service or submitted_on; bill a service once given",
+                )
             )
         elif day > today:
-            yield Problem(
-                f"date of service {day} is in the future (today is {today})",
-                line=i,
-                fix="bill the service after it has been given, or correct the date",
+            out.append(
+                Problem(
+                    f"date of service {day} is in the future (today is {today})",
+                    line=i,
+                    fix="bill the service after it has been given, or correct the date",
+                )
             )
+    return out
 
 
 @rule(
@@ -324,21 +347,25 @@ def date_after_submission_or_today(claim: Claim, ctx: Context) -> Iterator[Probl
     ),
     payers=_ALL_PAYERS,
 )
-def birth_after_service(claim: Claim, ctx: Context) -> Iterator[Problem]:
+def birth_after_service(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Lines dated before the patient was born (the birth date is never shown)."""
     patient = claim.patient
     if patient is None or patient.birth_date is None:
-        return
+        return _NO_PROBLEMS
     born = patient.birth_date
     if born <= min(ctx.lines_by_date):
-        return
+        return _NO_PROBLEMS
+    out: list[Problem] = []
     for i, line in enumerate(claim.lines):
         if line.date_of_service < born:
-            yield Problem(
-                "patient.birth_date is after this line's date of service",
-                line=i,
-                fix="check the birth date (often a mistyped year) and the date of service",
+            out.append(
+                Problem(
+                    "patient.birth_date is after this line's date of service",
+                    line=i,
+                    fix="check the birth date (often a mistyped year) and the date of service",
+                )
             )
+    return out
 
 
 @rule(
@@ -353,13 +380,16 @@ def birth_after_service(claim: Claim, ctx: Context) -> Iterator[Problem]:
     ),
     payers=_ALL_PAYERS,
 )
-def no_diagnosis(claim: Claim, ctx: Context) -> Iterator[Problem]:
+def no_diagnosis(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """An empty ``diagnoses`` list."""
-    if not claim.diagnoses:
-        yield Problem(
+    if claim.diagnoses:
+        return _NO_PROBLEMS
+    return [
+        Problem(
             "the claim lists no diagnosis; every claim needs at least one ICD-10-CM code",
             fix="add the treated condition's ICD-10-CM code(s) to diagnoses, primary first",
         )
+    ]
 
 
 RULES: tuple[Rule, ...] = (

@@ -145,17 +145,22 @@ def _code_list(codes: Iterable[Code]) -> str:
     return "/".join(names)
 
 
-def _unusable_lines(ctx: Context) -> list[tuple[int, UnknownCodeError]]:
-    def compute() -> list[tuple[int, UnknownCodeError]]:
-        out = []
-        for i, line in enumerate(ctx.claim.lines):
-            if ctx.code(i) is None:
-                err = _procedure_error(line.code, line.date_of_service)
-                if err is not None:
-                    out.append((i, err))
-        return out
+def _find_unusable(ctx: Context) -> list[tuple[int, UnknownCodeError]]:
+    out = []
+    lines = ctx.claim.lines
+    for i, code in enumerate(ctx.codes):
+        if code is None:
+            line = lines[i]
+            err = _procedure_error(line.code, line.date_of_service)
+            if err is not None:
+                out.append((i, err))
+    return out
 
-    return ctx.memo("codes.unusable", compute)
+
+def _unusable_lines(ctx: Context) -> list[tuple[int, UnknownCodeError]]:
+    if all(ctx.codes):
+        return []  # every line has its row: nothing to explain
+    return ctx.memo("codes.unusable", _find_unusable, ctx)
 
 
 @rule(
@@ -372,8 +377,7 @@ def medicare_invalid(claim: Claim, ctx: Context) -> Iterable[Problem]:
     if ctx.payer != "medicare":
         return _NO_PROBLEMS
     out: list[Problem] = []
-    for i in range(len(claim.lines)):
-        code = ctx.code(i)
+    for i, code in enumerate(ctx.codes):
         if code is None or code.medicare_status != "I":
             continue
         substitute = MEDICARE_SUBSTITUTES.get(code.code)
@@ -402,8 +406,7 @@ def medicare_bundled(claim: Claim, ctx: Context) -> Iterable[Problem]:
     if ctx.payer != "medicare":
         return _NO_PROBLEMS
     out: list[Problem] = []
-    for i in range(len(claim.lines)):
-        code = ctx.code(i)
+    for i, code in enumerate(ctx.codes):
         if code is None or code.medicare_status != "B":
             continue
         out.append(

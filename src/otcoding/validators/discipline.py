@@ -61,6 +61,7 @@ DISCIPLINES: Mapping[str, str] = {
     "GN": "speech-language pathology",
 }
 _DISCIPLINE_SET = frozenset(DISCIPLINES)
+_NOT_OT = frozenset({"GP", "GN"})
 
 #: Physical therapy evaluation codes and their OT counterparts at the same level.
 PT_EVALUATIONS: Mapping[str, str] = {
@@ -127,6 +128,8 @@ def missing_go(claim: Claim, ctx: Context) -> Iterable[Problem]:
 )
 def wrong_discipline(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """GP/GN on a line that otherwise carries a single discipline modifier."""
+    if ctx.modifiers.isdisjoint(_NOT_OT):
+        return _NO_PROBLEMS
     out: list[Problem] = []
     for i, line in enumerate(claim.lines):
         mods = line.modifiers
@@ -161,6 +164,8 @@ def wrong_discipline(claim: Claim, ctx: Context) -> Iterable[Problem]:
 )
 def several_disciplines(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Two disciplines on one line: the service belongs to one plan of care."""
+    if ctx.modifiers.isdisjoint(_NOT_OT):
+        return _NO_PROBLEMS  # GO alone is never several
     out: list[Problem] = []
     for i, line in enumerate(claim.lines):
         mods = line.modifiers
@@ -198,6 +203,8 @@ def several_disciplines(claim: Claim, ctx: Context) -> Iterable[Problem]:
 )
 def pt_evaluation(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """A PT evaluation billed by an OT practice."""
+    if ctx.line_codes.isdisjoint(PT_EVALUATIONS):
+        return _NO_PROBLEMS
     out: list[Problem] = []
     for i, line in enumerate(claim.lines):
         counterpart = PT_EVALUATIONS.get(line.code)

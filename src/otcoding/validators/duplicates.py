@@ -48,14 +48,15 @@ def repeats_a_code(ctx: Context) -> bool:
     repeat a code on a day, and those rules can then skip their work.
     """
 
-    def compute() -> bool:
-        lines = ctx.claim.lines
-        if len(lines) < 2:
-            return False
-        pairs = {(line.code, line.date_of_service) for line in lines}
-        return len(pairs) != len(lines)
+    return ctx.memo("duplicates.repeats", _repeats_a_code, ctx)
 
-    return ctx.memo("duplicates.repeats", compute)
+
+def _repeats_a_code(ctx: Context) -> bool:
+    lines = ctx.claim.lines
+    if len(lines) < 2 or len(ctx.line_codes) == len(lines):
+        return False  # no code on two lines at all
+    pairs = {(line.code, line.date_of_service) for line in lines}
+    return len(pairs) != len(lines)
 
 
 def _find(ctx: Context) -> Mapping[int, int]:
@@ -80,7 +81,7 @@ def duplicate_lines(ctx: Context) -> Mapping[int, int]:
     Computed once per check and shared with the rules that must not report the
     same line again.
     """
-    return ctx.memo("duplicates.lines", lambda: _find(ctx))
+    return ctx.memo("duplicates.lines", _find, ctx)
 
 
 @rule(

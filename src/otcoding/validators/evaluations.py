@@ -84,34 +84,37 @@ class _Repeat(NamedTuple):
 
 
 def _repeats(ctx: Context) -> tuple[_Repeat, ...]:
-    def compute() -> tuple[_Repeat, ...]:
-        lines = ctx.claim.lines
-        count = 0
-        for line in lines:
-            if line.code in _EVALUATION_CODES:
-                count += 1
-        if count < 2:
-            return ()
-        found: list[_Repeat] = []
-        duplicates: object = None
-        for indexes in ctx.lines_by_date.values():
-            evals = [
-                i for i in indexes if lines[i].code in _EVALUATION_CODES and ctx.code(i) is not None
-            ]
-            if len(evals) < 2:
-                continue
-            if duplicates is None:
-                duplicates = duplicate_lines(ctx)
-            first = evals[0]
-            first_is_re = lines[first].code == REEVALUATION
-            for i in evals[1:]:
-                if i in duplicates:  # type: ignore[operator]
-                    continue
-                mixed = (lines[i].code == REEVALUATION) != first_is_re
-                found.append(_Repeat(i, first, mixed))
-        return tuple(found)
+    return ctx.memo("evaluations.repeats", _find_repeats, ctx)
 
-    return ctx.memo("evaluations.repeats", compute)
+
+def _find_repeats(ctx: Context) -> tuple[_Repeat, ...]:
+    if ctx.line_codes.isdisjoint(_EVALUATION_CODES):
+        return ()
+    lines = ctx.claim.lines
+    count = 0
+    for line in lines:
+        if line.code in _EVALUATION_CODES:
+            count += 1
+    if count < 2:
+        return ()
+    found: list[_Repeat] = []
+    duplicates: object = None
+    for indexes in ctx.lines_by_date.values():
+        evals = [
+            i for i in indexes if lines[i].code in _EVALUATION_CODES and ctx.code(i) is not None
+        ]
+        if len(evals) < 2:
+            continue
+        if duplicates is None:
+            duplicates = duplicate_lines(ctx)
+        first = evals[0]
+        first_is_re = lines[first].code == REEVALUATION
+        for i in evals[1:]:
+            if i in duplicates:  # type: ignore[operator]
+                continue
+            mixed = (lines[i].code == REEVALUATION) != first_is_re
+            found.append(_Repeat(i, first, mixed))
+    return tuple(found)
 
 
 def _kind(code: str) -> str:
@@ -244,6 +247,8 @@ def band_for(code: str, on: _dt.date) -> tuple[int | None, int | None] | None:
 )
 def complexity_vs_minutes(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Minutes nearer another level's typical time than the billed level's."""
+    if ctx.line_codes.isdisjoint(_LEVELS):
+        return _NO_PROBLEMS
     out: list[Problem] = []
     for i, line in enumerate(claim.lines):
         minutes = line.minutes

@@ -40,14 +40,14 @@ yet published) are skipped.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import NamedTuple
 
 from otcoding import policy
 from otcoding.claim import Claim
 from otcoding.errors import OTCodingError
-from otcoding.fees import FeeEstimate, _full_unit_amount, estimate
+from otcoding.fees import FeeEstimate, _full_amount, estimate
 from otcoding.findings import Severity
 from otcoding.validators._core import Context, Problem, Rule, rule
 
@@ -82,6 +82,7 @@ class _Step(NamedTuple):
     paid: bool  # the line may be paid (so KX matters on it)
 
 
+_NO_PROBLEMS: tuple[Problem, ...] = ()
 _THRESHOLDS: dict[int, tuple[Decimal | None, Decimal | None]] = {}
 
 
@@ -114,7 +115,11 @@ def _counted(ctx: Context, i: int) -> bool:
 
 def _fee_estimate(claim: Claim, ctx: Context) -> FeeEstimate:
     # Shared key: any rule that needs the estimate reuses this one.
-    return ctx.memo("fees.estimate", lambda: estimate(claim, year=ctx.settings.year))
+    return ctx.memo("fees.estimate", _estimate_for, claim, ctx)
+
+
+def _estimate_for(claim: Claim, ctx: Context) -> FeeEstimate:
+    return estimate(claim, year=ctx.settings.year)
 
 
 def _nothing_to_report(claim: Claim, ctx: Context, ytd: Decimal | None) -> bool:
@@ -124,14 +129,16 @@ def _nothing_to_report(claim: Claim, ctx: Context, ytd: Decimal | None) -> bool:
     """
     lines = claim.lines
     year = ctx.year(lines[0].date_of_service)
+    # A pinned year covers every line; otherwise each line's own year must be the first's.
+    pinned = bool(ctx.settings.year)
     bound = ytd if ytd is not None else Decimal(0)
     for line in lines:
-        if "KX" in line.modifiers or ctx.year(line.date_of_service) != year:
+        if "KX" in line.modifiers or (not pinned and line.date_of_service.year != year):
             return False
-        unit = _full_unit_amount(line.code, year)
-        if unit is None:
+        amount = _full_amount(line.code, year, line.units)
+        if amount is None:
             return False
-        bound += unit * line.units
+        bound += amount
     threshold, review = _thresholds(year)
     return (threshold is None or bound <= threshold) and (review is None or bound <= review)
 
@@ -171,7 +178,7 @@ def _walk(claim: Claim, ctx: Context) -> tuple[_Step, ...]:
 
 
 def _steps(claim: Claim, ctx: Context) -> tuple[_Step, ...]:
-    return ctx.memo("kx.walk", lambda: _walk(claim, ctx))
+    return ctx.memo("kx.walk", _walk, claim, ctx)
 
 
 def _basis(step: _Step) -> str:
@@ -187,7 +194,7 @@ def _basis(step: _Step) -> str:
     source=_KX_SOURCE,
     payers=_MEDICARE,
 )
-def kx_missing(claim: Claim, ctx: Context) -> Iterator[Problem]:
+def kx_missing(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Lines on and after the crossing date need KX, or they are denied.
 
     Every line of the date on which the total passes the threshold needs it: the
@@ -195,23 +202,30 @@ def kx_missing(claim: Claim, ctx: Context) -> Iterator[Problem]:
     so any of them may be the one that crosses (and KX on all of them is fine,
     see OT-KX-002). The result does not depend on the order of the lines.
     """
-    for step in _steps(claim, ctx):
+    steps = _steps(claim, ctx)
+    if not steps:
+        return _NO_PROBLEMS
+    out: list[Problem] = []
+    for step in steps:
         threshold = step.threshold
         if threshold is None or step.after_day <= threshold or not step.paid:
             continue
         line = claim.lines[step.line]
         if "KX" in line.modifiers:
             continue
-        yield Problem(
-            f"{line.code} on {line.date_of_service}: the estimated OT amount allowed in "
-            f"{step.year} reaches {_money(step.after_day)} by the end of that date "
-            f"({_basis(step)}; "
-            f"national fee estimate), over the {step.year} KX threshold of "
-            f"{_money(threshold)}; therapy lines above the threshold without KX are denied",
-            line=step.line,
-            fix="add KX if the service is medically necessary and the record justifies it; "
-            "if not, it is not covered (issue an ABN and use GA to bill the patient)",
+        out.append(
+            Problem(
+                f"{line.code} on {line.date_of_service}: the estimated OT amount allowed in "
+                f"{step.year} reaches {_money(step.after_day)} by the end of that date "
+                f"({_basis(step)}; "
+                f"national fee estimate), over the {step.year} KX threshold of "
+                f"{_money(threshold)}; therapy lines above the threshold without KX are denied",
+                line=step.line,
+                fix="add KX if the service is medically necessary and the record justifies it; "
+                "if not, it is not covered (issue an ABN and use GA to bill the patient)",
+            )
         )
+    return out
 
 
 @rule(
@@ -225,9 +239,13 @@ def kx_missing(claim: Claim, ctx: Context) -> Iterator[Problem]:
     ),
     payers=_MEDICARE,
 )
-def kx_premature(claim: Claim, ctx: Context) -> Iterator[Problem]:
+def kx_premature(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """KX before the threshold is reached is an attestation the claim cannot yet make."""
-    for step in _steps(claim, ctx):
+    steps = _steps(claim, ctx)
+    if not steps:
+        return _NO_PROBLEMS
+    out: list[Problem] = []
+    for step in steps:
         threshold = step.threshold
         line = claim.lines[step.line]
         if (
@@ -239,15 +257,18 @@ def kx_premature(claim: Claim, ctx: Context) -> Iterator[Problem]:
             or step.after_day > threshold
         ):
             continue
-        yield Problem(
-            f"{line.code} on {line.date_of_service} carries KX, but the estimated OT amount "
-            f"allowed in {step.year} is {_money(step.after_day)} by the end of that date "
-            f"({_basis(step)}; national fee estimate), under the KX threshold of "
-            f"{_money(threshold)}; routine KX use before the threshold is treated as abusive",
-            line=step.line,
-            fix="remove KX until the patient's OT total passes the threshold "
-            "(check therapy_allowed_ytd against the MAC's eligibility data)",
+        out.append(
+            Problem(
+                f"{line.code} on {line.date_of_service} carries KX, but the estimated OT amount "
+                f"allowed in {step.year} is {_money(step.after_day)} by the end of that date "
+                f"({_basis(step)}; national fee estimate), under the KX threshold of "
+                f"{_money(threshold)}; routine KX use before the threshold is treated as abusive",
+                line=step.line,
+                fix="remove KX until the patient's OT total passes the threshold "
+                "(check therapy_allowed_ytd against the MAC's eligibility data)",
+            )
         )
+    return out
 
 
 @rule(
@@ -260,11 +281,14 @@ def kx_premature(claim: Claim, ctx: Context) -> Iterator[Problem]:
     ),
     payers=_MEDICARE,
 )
-def targeted_review(claim: Claim, ctx: Context) -> Iterator[Problem]:
+def targeted_review(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Above $3,000 the claim may be selected for targeted medical review."""
-    noted: set[int] = set()
     steps = _steps(claim, ctx)
+    if not steps:
+        return _NO_PROBLEMS
+    noted: set[int] = set()
     lines = claim.lines
+    out: list[Problem] = []
     for step in steps:
         review = step.review
         if review is None or step.year in noted or step.after_day <= review:
@@ -278,14 +302,17 @@ def targeted_review(claim: Claim, ctx: Context) -> Iterator[Problem]:
             key=lambda i: (lines[i].code, lines[i].modifiers, lines[i].units, i),
         )
         line = lines[index]
-        yield Problem(
-            f"{line.code} on {line.date_of_service}: the estimated OT amount allowed in "
-            f"{step.year} reaches {_money(step.after_day)} by the end of that date "
-            f"({_basis(step)}), over the "
-            f"{_money(review)} targeted medical review threshold; the claim may be selected "
-            "for review, so the record must show medical necessity for every service",
-            line=index,
+        out.append(
+            Problem(
+                f"{line.code} on {line.date_of_service}: the estimated OT amount allowed in "
+                f"{step.year} reaches {_money(step.after_day)} by the end of that date "
+                f"({_basis(step)}), over the "
+                f"{_money(review)} targeted medical review threshold; the claim may be selected "
+                "for review, so the record must show medical necessity for every service",
+                line=index,
+            )
         )
+    return out
 
 
 RULES: tuple[Rule, ...] = (kx_missing, kx_premature, targeted_review)

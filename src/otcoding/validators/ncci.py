@@ -25,7 +25,7 @@ different sites.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterator
+from collections.abc import Iterable
 
 from otcoding.claim import Claim, ServiceLine
 from otcoding.codes import MueEdit, MueTable, NcciEdit, NcciTable, mue_table, ncci_table
@@ -82,6 +82,8 @@ def _bypass(column1: ServiceLine, column2: ServiceLine) -> str | None:
     return None
 
 
+_NO_PROBLEMS: tuple[Problem, ...] = ()
+
 # One PTP hit: (column-1 line index, column-2 line index, the edit, date).
 _Hit = tuple[int, int, NcciEdit, _dt.date]
 
@@ -91,25 +93,19 @@ def _ptp_hits(claim: Claim, ctx: Context) -> tuple[_Hit, ...]:
     lines = claim.lines
     hits: list[_Hit] = []
     for on, indexes in ctx.lines_by_date.items():
-        n = len(indexes)
-        for a in range(n):
-            i = indexes[a]
-            code_i = lines[i].code
-            for b in range(a + 1, n):
-                j = indexes[b]
-                code_j = lines[j].code
-                if code_i == code_j:
-                    continue
-                edit = table.pair(code_i, code_j, on)
-                if edit is not None:
-                    col1, col2 = (i, j) if edit.column1 == code_i else (j, i)
-                    hits.append((col1, col2, edit, on))
+        if len(indexes) < 2:
+            continue
+        codes = tuple([lines[i].code for i in indexes])
+        for a, b, edit in table.pairs_among(codes, on):
+            i, j = indexes[a], indexes[b]
+            col1, col2 = (i, j) if edit.column1 == codes[a] else (j, i)
+            hits.append((col1, col2, edit, on))
     return tuple(hits)
 
 
 def _hits(claim: Claim, ctx: Context) -> tuple[_Hit, ...]:
     # The three PTP rules share one pass over the pairs.
-    return ctx.memo("ncci.ptp", lambda: _ptp_hits(claim, ctx))
+    return ctx.memo("ncci.ptp", _ptp_hits, claim, ctx)
 
 
 def _pair_text(edit: NcciEdit, on: _dt.date, table: NcciTable) -> str:
@@ -127,21 +123,28 @@ def _pair_text(edit: NcciEdit, on: _dt.date, table: NcciTable) -> str:
     summary="NCCI PTP pair on one date with modifier indicator 0: no modifier can bypass it",
     source=_PTP_SOURCE,
 )
-def ptp_no_bypass(claim: Claim, ctx: Context) -> Iterator[Problem]:
+def ptp_no_bypass(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Column 2 of an indicator-0 edit is denied whatever modifier it carries."""
+    hits = _hits(claim, ctx)
+    if not hits:
+        return _NO_PROBLEMS
     table = _ncci(ctx)
-    for col1, col2, edit, on in _hits(claim, ctx):
+    out: list[Problem] = []
+    for col1, col2, edit, on in hits:
         if edit.modifier_indicator != 0:
             continue
         carried = _bypass(claim.lines[col1], claim.lines[col2])
         note = f"; {carried} does not bypass it" if carried else ""
-        yield Problem(
-            f"{_pair_text(edit, on, table)}; modifier indicator 0, so no modifier can "
-            f"bypass the edit{note}",
-            line=col2,
-            fix=f"bill {edit.column1} or {edit.column2} for {on}, not both "
-            f"(only {edit.column1} is paid when both are billed)",
+        out.append(
+            Problem(
+                f"{_pair_text(edit, on, table)}; modifier indicator 0, so no modifier can "
+                f"bypass the edit{note}",
+                line=col2,
+                fix=f"bill {edit.column1} or {edit.column2} for {on}, not both "
+                f"(only {edit.column1} is paid when both are billed)",
+            )
         )
+    return out
 
 
 @rule(
@@ -150,18 +153,25 @@ def ptp_no_bypass(claim: Claim, ctx: Context) -> Iterator[Problem]:
     summary="NCCI PTP pair on one date, modifier indicator 1, column-2 line lacks 59/X{EPSU}",
     source=_PTP_SOURCE,
 )
-def ptp_modifier_missing(claim: Claim, ctx: Context) -> Iterator[Problem]:
+def ptp_modifier_missing(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Column 2 of an indicator-1 edit is denied unless a distinct-service modifier is on it."""
+    hits = _hits(claim, ctx)
+    if not hits:
+        return _NO_PROBLEMS
     table = _ncci(ctx)
-    for col1, col2, edit, on in _hits(claim, ctx):
+    out: list[Problem] = []
+    for col1, col2, edit, on in hits:
         if edit.modifier_indicator != 1 or _bypass(claim.lines[col1], claim.lines[col2]):
             continue
-        yield Problem(
-            f"{_pair_text(edit, on, table)}; modifier indicator 1, and {edit.column2} carries "
-            "no 59/XE/XS/XP/XU modifier, so it will be denied",
-            line=col2,
-            fix=f"if the services were distinct, add XU (or 59) to {edit.column2}",
+        out.append(
+            Problem(
+                f"{_pair_text(edit, on, table)}; modifier indicator 1, and {edit.column2} carries "
+                "no 59/XE/XS/XP/XU modifier, so it will be denied",
+                line=col2,
+                fix=f"if the services were distinct, add XU (or 59) to {edit.column2}",
+            )
         )
+    return out
 
 
 @rule(
@@ -170,21 +180,28 @@ def ptp_modifier_missing(claim: Claim, ctx: Context) -> Iterator[Problem]:
     summary="NCCI PTP pair bypassed with 59/X{EPSU}: documentation must show distinct services",
     source=_PTP_SOURCE,
 )
-def ptp_bypassed(claim: Claim, ctx: Context) -> Iterator[Problem]:
+def ptp_bypassed(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """A bypassed indicator-1 edit is paid only if the record supports distinct services."""
+    hits = _hits(claim, ctx)
+    if not hits:
+        return _NO_PROBLEMS
     table = _ncci(ctx)
-    for col1, col2, edit, on in _hits(claim, ctx):
+    out: list[Problem] = []
+    for col1, col2, edit, on in hits:
         if edit.modifier_indicator != 1:
             continue
         modifier = _bypass(claim.lines[col1], claim.lines[col2])
         if modifier is None:
             continue
-        yield Problem(
-            f"{_pair_text(edit, on, table)}; {modifier} on {edit.column2} bypasses it "
-            "(modifier indicator 1): the documentation must show the services were distinct "
-            "(separate time blocks, session, site or practitioner)",
-            line=col2,
+        out.append(
+            Problem(
+                f"{_pair_text(edit, on, table)}; {modifier} on {edit.column2} bypasses it "
+                "(modifier indicator 1): the documentation must show the services were distinct "
+                "(separate time blocks, session, site or practitioner)",
+                line=col2,
+            )
         )
+    return out
 
 
 _MAI_TEXT = {
@@ -219,10 +236,11 @@ def _zero_mue(code: str, edit: MueEdit, on: _dt.date, edition: str, line: int) -
     summary="Units of a code on one date exceed the practitioner MUE (per line for MAI 1)",
     source=_MUE_SOURCE,
 )
-def mue_exceeded(claim: Claim, ctx: Context) -> Iterator[Problem]:
+def mue_exceeded(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Units over the Medically Unlikely Edit are denied (CARC 151)."""
     table = _mue(ctx)
     lines = claim.lines
+    out: list[Problem] = []
     for on, indexes in ctx.lines_by_date.items():
         # Per code: the first line's index and the day's total units.
         totals: dict[str, list[int]] = {}
@@ -240,28 +258,33 @@ def mue_exceeded(claim: Claim, ctx: Context) -> Iterator[Problem]:
                 continue
             edition = edit.edition or table.edition
             if edit.units == 0:
-                yield _zero_mue(code, edit, on, edition, first)
+                out.append(_zero_mue(code, edit, on, edition, first))
             elif edit.mai == 1:
                 for i in indexes:
                     line = lines[i]
                     if line.code == code and line.units > edit.units:
-                        yield Problem(
-                            f"{code} on {on}: {line.units} units on one line exceed the "
-                            f"practitioner MUE of {edit.units} (edition {edition}; "
-                            f"{_MAI_TEXT[1]})",
-                            line=i,
-                            fix=f"bill at most {edit.units} units of {code} on this line",
+                        out.append(
+                            Problem(
+                                f"{code} on {on}: {line.units} units on one line exceed the "
+                                f"practitioner MUE of {edit.units} (edition {edition}; "
+                                f"{_MAI_TEXT[1]})",
+                                line=i,
+                                fix=f"bill at most {edit.units} units of {code} on this line",
+                            )
                         )
             else:
                 lines_text = sum(1 for i in indexes if lines[i].code == code)
                 across = f" across {lines_text} lines" if lines_text > 1 else ""
-                yield Problem(
-                    f"{code} on {on}: {total} units{across} exceed the practitioner MUE of "
-                    f"{edit.units} per day (edition {edition}; "
-                    f"{_MAI_TEXT.get(edit.mai, f'MAI {edit.mai}')})",
-                    line=first,
-                    fix=f"bill at most {edit.units} units of {code} for {on}",
+                out.append(
+                    Problem(
+                        f"{code} on {on}: {total} units{across} exceed the practitioner MUE of "
+                        f"{edit.units} per day (edition {edition}; "
+                        f"{_MAI_TEXT.get(edit.mai, f'MAI {edit.mai}')})",
+                        line=first,
+                        fix=f"bill at most {edit.units} units of {code} for {on}",
+                    )
                 )
+    return out
 
 
 RULES: tuple[Rule, ...] = (ptp_no_bypass, ptp_modifier_missing, ptp_bypassed, mue_exceeded)

@@ -44,7 +44,7 @@ not "no plan".
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterator
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from otcoding.findings import Severity
@@ -61,6 +61,8 @@ __all__ = [
     "outside_certified_period",
     "progress_report_overdue",
 ]
+
+_NO_PROBLEMS: tuple[Problem, ...] = ()
 
 #: Longest certification, in calendar days counting both ends (Pub 100-02 ch.15 §220.1.3).
 MAX_CERTIFIED_DAYS = 90
@@ -81,36 +83,46 @@ _LAST_CERTIFIED_OFFSET = _dt.timedelta(days=MAX_CERTIFIED_DAYS - 1)
     ),
     payers=("medicare",),
 )
-def outside_certified_period(claim: Claim, ctx: Context) -> Iterator[Problem]:
+def outside_certified_period(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Each line dated before ``certified_from`` or after ``certified_to``."""
     poc = claim.plan_of_care
     if poc is None:
-        return
+        return _NO_PROBLEMS
     start, end = poc.certified_from, poc.certified_to
     if start is None and end is None:
-        return
+        return _NO_PROBLEMS
     if start is not None and end is not None and end < start:
-        return  # OT-POC-002 reports the inverted period once
+        return _NO_PROBLEMS  # OT-POC-002 reports the inverted period once
+    dates = ctx.lines_by_date
+    if dates and (start is None or start <= min(dates)) and (end is None or max(dates) <= end):
+        return _NO_PROBLEMS  # the first and the last date fit, so every line does
+    out: list[Problem] = []
     for i, line in enumerate(claim.lines):
         day = line.date_of_service
         if line.code in _INITIAL_EVALUATIONS:
             continue
         if start is not None and day < start:
-            yield Problem(
-                f"date of service {day} is before the plan of care's certified period "
-                f"(certified from {start})",
-                line=i,
-                fix="get the plan certified from this date, or correct the date of service",
+            out.append(
+                Problem(
+                    f"date of service {day} is before the plan of care's certified period "
+                    f"(certified from {start})",
+                    line=i,
+                    fix="get the plan certified from this date, or correct the date of service",
+                )
             )
         elif end is not None and day > end:
-            yield Problem(
-                f"date of service {day} is after the plan of care's certification ended ({end})",
-                line=i,
-                fix=(
-                    "get the plan recertified (dated signature of the physician/NPP) "
-                    "covering this date before billing it"
-                ),
+            out.append(
+                Problem(
+                    f"date of service {day} is after the plan of care's certification ended "
+                    f"({end})",
+                    line=i,
+                    fix=(
+                        "get the plan recertified (dated signature of the physician/NPP) "
+                        "covering this date before billing it"
+                    ),
+                )
             )
+    return out
 
 
 @rule(
@@ -124,29 +136,35 @@ def outside_certified_period(claim: Claim, ctx: Context) -> Iterator[Problem]:
     ),
     payers=("medicare",),
 )
-def certification_too_long(claim: Claim, ctx: Context) -> Iterator[Problem]:
+def certification_too_long(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """The certified span, both ends counted, over 90 days (or negative)."""
     poc = claim.plan_of_care
     if poc is None or ctx.payer != "medicare":
-        return
+        return _NO_PROBLEMS
     start, end = poc.certified_from, poc.certified_to
     if start is None or end is None:
-        return
+        return _NO_PROBLEMS
     days = (end - start).days + 1
+    out: list[Problem] = []
     if days < 1:
-        yield Problem(
-            f"plan_of_care.certified_to ({end}) is before certified_from ({start})",
-            fix="correct the certification dates from the signed plan of care",
+        out.append(
+            Problem(
+                f"plan_of_care.certified_to ({end}) is before certified_from ({start})",
+                fix="correct the certification dates from the signed plan of care",
+            )
         )
     elif days > MAX_CERTIFIED_DAYS:
         # Guarded: a nonsense year-9999 start must not raise while building advice.
         last = start + _LAST_CERTIFIED_OFFSET if start < _dt.date(9999, 1, 1) else None
         limit = f" (from {start}, up to {last})" if last else ""
-        yield Problem(
-            f"the certified period {start} to {end} covers {days} calendar days; Medicare "
-            f"certifies at most {MAX_CERTIFIED_DAYS}{limit}",
-            fix="record the certification actually signed, and a recertification for the rest",
+        out.append(
+            Problem(
+                f"the certified period {start} to {end} covers {days} calendar days; Medicare "
+                f"certifies at most {MAX_CERTIFIED_DAYS}{limit}",
+                fix="record the certification actually signed, and a recertification for the rest",
+            )
         )
+    return out
 
 
 @rule(
@@ -159,35 +177,41 @@ def certification_too_long(claim: Claim, ctx: Context) -> Iterator[Problem]:
     ),
     payers=("medicare",),
 )
-def progress_report_overdue(claim: Claim, ctx: Context) -> Iterator[Problem]:
+def progress_report_overdue(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Lines on the 11th and later treatment days of a reporting period."""
     poc = claim.plan_of_care
     if poc is None or ctx.payer != "medicare":
-        return
+        return _NO_PROBLEMS
     last = poc.last_progress_report
     count = poc.visits_since_progress_report
     if count is None:
         if last is None:
-            return
+            return _NO_PROBLEMS
         count = 0  # only this claim's days after the report: a lower bound
-    since = f"the last progress report ({last})" if last is not None else "the episode began"
+    out: list[Problem] = []
     for day, indexes in ctx.lines_by_date.items():
         if last is not None and day <= last:
             continue
         count += 1
         if count > PROGRESS_REPORT_TREATMENT_DAYS:
+            since = (
+                f"the last progress report ({last})" if last is not None else "the episode began"
+            )
             for i in indexes:
-                yield Problem(
-                    f"{day} is treatment day {count} since {since}; Medicare needs a "
-                    f"progress report at least every {PROGRESS_REPORT_TREATMENT_DAYS} "
-                    "treatment days",
-                    line=i,
-                    fix=(
-                        "record the date of the latest progress report in "
-                        "plan_of_care.last_progress_report; if none was written, a clinician "
-                        "writes it before these days are billed"
-                    ),
+                out.append(
+                    Problem(
+                        f"{day} is treatment day {count} since {since}; Medicare needs a "
+                        f"progress report at least every {PROGRESS_REPORT_TREATMENT_DAYS} "
+                        "treatment days",
+                        line=i,
+                        fix=(
+                            "record the date of the latest progress report in "
+                            "plan_of_care.last_progress_report; if none was written, a clinician "
+                            "writes it before these days are billed"
+                        ),
+                    )
                 )
+    return out
 
 
 RULES: tuple[Rule, ...] = (

@@ -24,7 +24,7 @@ always-therapy code.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterator
+from collections.abc import Iterable
 
 from otcoding.claim import Claim
 from otcoding.findings import Severity
@@ -39,6 +39,8 @@ __all__ = [
     "telehealth_outside_waiver",
     "telehealth_without_modifier",
 ]
+
+_NO_PROBLEMS: tuple[Problem, ...] = ()
 
 TELEHEALTH_POS = frozenset({"02", "10"})
 #: Modifiers that say a service was given by telecommunication.
@@ -60,21 +62,22 @@ def _is_therapy(ctx: Context, i: int) -> bool:
 
 
 def _telehealth_lines(claim: Claim, ctx: Context) -> tuple[int, ...]:
-    def compute() -> tuple[int, ...]:
-        out = []
-        for i, line in enumerate(claim.lines):
-            pos = line.place_of_service or claim.place_of_service
-            if (
-                pos in TELEHEALTH_POS or not TELEHEALTH_MODIFIERS.isdisjoint(line.modifiers)
-            ) and _is_therapy(ctx, i):
-                out.append(i)
-        return tuple(out)
+    return ctx.memo("telehealth.lines", _find_telehealth_lines, claim, ctx)
 
-    return ctx.memo("telehealth.lines", compute)
+
+def _find_telehealth_lines(claim: Claim, ctx: Context) -> tuple[int, ...]:
+    out = []
+    for i, line in enumerate(claim.lines):
+        pos = line.place_of_service or claim.place_of_service
+        if (
+            pos in TELEHEALTH_POS or not TELEHEALTH_MODIFIERS.isdisjoint(line.modifiers)
+        ) and _is_therapy(ctx, i):
+            out.append(i)
+    return tuple(out)
 
 
 def _window(ctx: Context, on: _dt.date) -> TelehealthWindow:
-    return ctx.memo(f"telehealth.window.{on}", lambda: telehealth_window(on))
+    return ctx.memo(f"telehealth.window.{on}", telehealth_window, on)
 
 
 _WINDOW_SOURCE = (
@@ -94,8 +97,9 @@ _WINDOW_SOURCE = (
     source=_WINDOW_SOURCE,
     payers=_MEDICARE,
 )
-def telehealth_outside_waiver(claim: Claim, ctx: Context) -> Iterator[Problem]:
+def telehealth_outside_waiver(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """OT by telehealth is paid only inside a waiver window (dated by the DOS)."""
+    out: list[Problem] = []
     for i in _telehealth_lines(claim, ctx):
         line = claim.lines[i]
         on = line.date_of_service
@@ -105,30 +109,37 @@ def telehealth_outside_waiver(claim: Claim, ctx: Context) -> Iterator[Problem]:
             continue
         head = f"{line.code} on {on} is billed as telehealth"
         if status == "lapse_retroactively_covered":
-            yield Problem(
-                f"{head} during a lapse of the Medicare telehealth waivers that was later "
-                f"covered retroactively ({window.citation}); payable, but claims held or "
-                "denied during the lapse may need resubmitting",
-                line=i,
-                severity=Severity.INFO,
+            out.append(
+                Problem(
+                    f"{head} during a lapse of the Medicare telehealth waivers that was later "
+                    f"covered retroactively ({window.citation}); payable, but claims held or "
+                    "denied during the lapse may need resubmitting",
+                    line=i,
+                    severity=Severity.INFO,
+                )
             )
         elif status == "unresolved_lapse":
-            yield Problem(
-                f"{head} during a lapse of the Medicare telehealth waivers whose retroactive "
-                f"coverage is unconfirmed ({window.citation}); it may be denied",
-                line=i,
-                fix="check the current CMS telehealth FAQ or your MAC before submitting; "
-                "hold the claim or issue an ABN if coverage is still unresolved",
-                severity=Severity.WARNING,
+            out.append(
+                Problem(
+                    f"{head} during a lapse of the Medicare telehealth waivers whose retroactive "
+                    f"coverage is unconfirmed ({window.citation}); it may be denied",
+                    line=i,
+                    fix="check the current CMS telehealth FAQ or your MAC before submitting; "
+                    "hold the claim or issue an ABN if coverage is still unresolved",
+                    severity=Severity.WARNING,
+                )
             )
         else:
-            yield Problem(
-                f"{head}, but on that date occupational therapists could not furnish Medicare "
-                f"telehealth: no statutory waiver was in force ({window.citation})",
-                line=i,
-                fix="bill only services given in person (with the in-person place of service); "
-                "telehealth OT on this date is not payable by Medicare",
+            out.append(
+                Problem(
+                    f"{head}, but on that date occupational therapists could not furnish Medicare "
+                    f"telehealth: no statutory waiver was in force ({window.citation})",
+                    line=i,
+                    fix="bill only services given in person (with the in-person place of service); "
+                    "telehealth OT on this date is not payable by Medicare",
+                )
             )
+    return out
 
 
 @rule(
@@ -143,8 +154,9 @@ def telehealth_outside_waiver(claim: Claim, ctx: Context) -> Iterator[Problem]:
     ),
     payers=_MEDICARE,
 )
-def telehealth_without_modifier(claim: Claim, ctx: Context) -> Iterator[Problem]:
+def telehealth_without_modifier(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """From 2024, a POS 02/10 therapy line is expected to carry 95 (video) or 93 (audio)."""
+    out: list[Problem] = []
     for i in _telehealth_lines(claim, ctx):
         line = claim.lines[i]
         on = line.date_of_service
@@ -158,13 +170,16 @@ def telehealth_without_modifier(claim: Claim, ctx: Context) -> Iterator[Problem]
             or _window(ctx, on).status == "not_allowed"
         ):
             continue
-        yield Problem(
-            f"{line.code} on {line.date_of_service} is billed with POS {pos} (telehealth) but "
-            "without modifier 95 or 93; CMS kept 95 for therapy given by telehealth from 2024 "
-            "(the exact CMS-1500 combination is UNCONFIRMED: check with your MAC)",
-            line=i,
-            fix=f"add 95 to {line.code} (93 if the session was audio only)",
+        out.append(
+            Problem(
+                f"{line.code} on {line.date_of_service} is billed with POS {pos} (telehealth) but "
+                "without modifier 95 or 93; CMS kept 95 for therapy given by telehealth from 2024 "
+                "(the exact CMS-1500 combination is UNCONFIRMED: check with your MAC)",
+                line=i,
+                fix=f"add 95 to {line.code} (93 if the session was audio only)",
+            )
         )
+    return out
 
 
 @rule(
@@ -178,17 +193,23 @@ def telehealth_without_modifier(claim: Claim, ctx: Context) -> Iterator[Problem]
     ),
     payers=_MEDICARE,
 )
-def gt_on_professional_claim(claim: Claim, ctx: Context) -> Iterator[Problem]:
+def gt_on_professional_claim(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """GT on a CMS-1500 line is obsolete coding."""
+    if "GT" not in ctx.modifiers:
+        return _NO_PROBLEMS
+    out: list[Problem] = []
     for i, line in enumerate(claim.lines):
         if "GT" in line.modifiers and line.date_of_service >= _GT_RETIRED_FROM:
-            yield Problem(
-                f"{line.code} on {line.date_of_service} carries GT; on professional claims "
-                "Medicare marks telehealth with POS 02/10 (and 95 for therapy), and GT is used "
-                "only by critical access hospitals under method II on institutional claims",
-                line=i,
-                fix="remove GT; use POS 02 or 10 and modifier 95 (93 if audio only)",
+            out.append(
+                Problem(
+                    f"{line.code} on {line.date_of_service} carries GT; on professional claims "
+                    "Medicare marks telehealth with POS 02/10 (and 95 for therapy), and GT is used "
+                    "only by critical access hospitals under method II on institutional claims",
+                    line=i,
+                    fix="remove GT; use POS 02 or 10 and modifier 95 (93 if audio only)",
+                )
             )
+    return out
 
 
 RULES: tuple[Rule, ...] = (

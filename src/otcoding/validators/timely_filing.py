@@ -40,7 +40,7 @@ the claim was submitted on 2026-03-03
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterator
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from otcoding.findings import Severity
@@ -50,6 +50,8 @@ if TYPE_CHECKING:
     from otcoding.claim import Claim
 
 __all__ = ["RULES", "WARN_DAYS", "deadline_near", "filed_late", "filing_deadline"]
+
+_NO_PROBLEMS: tuple[Problem, ...] = ()
 
 #: How many days before the deadline OT-FILE-002 starts warning.
 WARN_DAYS = 30
@@ -80,15 +82,16 @@ def filing_deadline(date_of_service: _dt.date) -> _dt.date:
     source=_SOURCE,
     payers=("medicare",),
 )
-def filed_late(claim: Claim, ctx: Context) -> Iterator[Problem]:
+def filed_late(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Lines whose deadline is before ``submitted_on`` (or before today when unfiled)."""
     if ctx.payer != "medicare":
-        return
+        return _NO_PROBLEMS
     submitted = claim.submitted_on
     filed = submitted if submitted is not None else ctx.today
     by_date = ctx.lines_by_date
     if (filed - min(by_date)).days <= _SHORTEST_LIMIT_DAYS:
-        return
+        return _NO_PROBLEMS
+    out: list[Problem] = []
     for day, indexes in by_date.items():
         deadline = filing_deadline(day)
         if filed <= deadline:
@@ -104,15 +107,18 @@ def filed_late(claim: Claim, ctx: Context) -> Iterator[Problem]:
                 f"(today is {filed}); the claim can no longer be filed on time"
             )
         for i in indexes:
-            yield Problem(
-                message,
-                line=i,
-                fix=(
-                    "Medicare denies it (CO-29, not appealable); file only if an exception "
-                    "of Pub 100-04 ch.1 §70.7 applies (administrative error, retroactive "
-                    "entitlement, ...), with its evidence"
-                ),
+            out.append(
+                Problem(
+                    message,
+                    line=i,
+                    fix=(
+                        "Medicare denies it (CO-29, not appealable); file only if an exception "
+                        "of Pub 100-04 ch.1 §70.7 applies (administrative error, retroactive "
+                        "entitlement, ...), with its evidence"
+                    ),
+                )
             )
+    return out
 
 
 @rule(
@@ -125,14 +131,15 @@ def filed_late(claim: Claim, ctx: Context) -> Iterator[Problem]:
     ),
     payers=("medicare",),
 )
-def deadline_near(claim: Claim, ctx: Context) -> Iterator[Problem]:
+def deadline_near(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Lines of a claim without ``submitted_on`` whose deadline is 0-30 days away."""
     if ctx.payer != "medicare" or claim.submitted_on is not None:
-        return
+        return _NO_PROBLEMS
     today = ctx.today
     by_date = ctx.lines_by_date
     if (today - min(by_date)).days < _SHORTEST_LIMIT_DAYS - WARN_DAYS:
-        return
+        return _NO_PROBLEMS
+    out: list[Problem] = []
     for day, indexes in by_date.items():
         left = (filing_deadline(day) - today).days
         if left < 0:
@@ -141,12 +148,18 @@ def deadline_near(claim: Claim, ctx: Context) -> Iterator[Problem]:
             break
         when = "today" if left == 0 else f"in {left} day{'s' if left != 1 else ''}"
         for i in indexes:
-            yield Problem(
-                f"date of service {day}: the Medicare filing deadline ({filing_deadline(day)}) "
-                f"is {when}",
-                line=i,
-                fix="submit the claim now, leaving time to correct a rejection before the deadline",
+            out.append(
+                Problem(
+                    f"date of service {day}: the Medicare filing deadline ({filing_deadline(day)}) "
+                    f"is {when}",
+                    line=i,
+                    fix=(
+                        "submit the claim now, leaving time to correct a rejection before "
+                        "the deadline"
+                    ),
+                )
             )
+    return out
 
 
 RULES: tuple[Rule, ...] = (filed_late, deadline_near)

@@ -157,9 +157,9 @@ _TimedLine = tuple[int, _dt.date, str, int, int | None]
 def _analyse(ctx: Context) -> _Analysis:
     lines = ctx.claim.lines
     timed: list[_TimedLine] = []
-    for i, line in enumerate(lines):
-        code = ctx.code(i)
+    for i, code in enumerate(ctx.codes):
         if code is not None and code.timed:
+            line = lines[i]
             timed.append((i, line.date_of_service, line.code, line.units, line.minutes))
     if not timed:
         return _CLEAN
@@ -219,7 +219,7 @@ def _analyse_timed(method: str, timed: tuple[_TimedLine, ...]) -> _Analysis:
 
 
 def _analysis(ctx: Context) -> _Analysis:
-    return ctx.memo("units.analysis", lambda: _analyse(ctx))
+    return ctx.memo("units.analysis", _analyse, ctx)
 
 
 def _plural(n: int, word: str = "unit") -> str:
@@ -347,6 +347,8 @@ def timed_without_minutes(claim: Claim, ctx: Context) -> Iterable[Problem]:
 )
 def one_per_session(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Evaluations, 97150, supervised modalities, G0283, 92526, 92610: one unit each."""
+    if ONE_PER_SESSION.isdisjoint(ctx.line_codes):
+        return _NO_PROBLEMS
     out: list[Problem] = []
     for i, line in enumerate(claim.lines):
         if line.units > 1 and line.code in ONE_PER_SESSION and ctx.code(i) is not None:
