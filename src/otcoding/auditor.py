@@ -23,6 +23,11 @@ drops the second set and its rule, ``duplicate_claim_ids=False`` the first and
 OT-ROW-003; with both off memory stays flat whatever the length of the batch. A
 rule left out is listed in :attr:`Summary.skipped_rules`, so the report says so.
 
+``workers=N`` parses and checks claims in ``N`` worker processes while this process
+reads the input, keeps the fingerprints and yields the findings, in the same order
+and with the same summary as ``workers=1`` (the default, all in this process). At
+most ``2 x N`` chunks of claims are in flight, so memory stays bounded.
+
 >>> import io
 >>> text = (
 ...     "claim_id,payer,patient_id,diagnoses,code,modifiers,units,minutes,"
@@ -44,9 +49,11 @@ minutes: expected a whole number, got 'tw0'; claim C-2 not checked
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+import os
+import pickle
+from collections import Counter, deque
+from collections.abc import Generator, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -55,7 +62,7 @@ from otcoding.errors import InvalidInputError
 from otcoding.findings import Finding, Severity
 from otcoding.io import BatchReader, ClaimRows, open_batch
 from otcoding.io._common import Source
-from otcoding.io.batch_csv import column_for_path
+from otcoding.io.batch_csv import CsvClaimData, column_for_path
 from otcoding.rulesets import RuleSet, for_payer
 from otcoding.validators.batch import (
     DOUBLE_BILLING,
@@ -63,6 +70,9 @@ from otcoding.validators.batch import (
     UNREADABLE_ROW,
     batch_finding,
 )
+
+if TYPE_CHECKING:
+    import concurrent.futures
 
 __all__ = ["Audit", "AuditFinding", "Summary", "audit"]
 
@@ -203,6 +213,7 @@ class Audit:
         today: dt.date | None,
         double_billing: bool,
         duplicate_claim_ids: bool = True,
+        workers: int = 1,
     ) -> None:
         self.summary = Summary()
         self.summary.warnings = reader.warnings
@@ -222,6 +233,7 @@ class Audit:
         self._double_billing = double_billing
         self._claim_ids: dict[int, int] = {}
         self._services: dict[int, int] = {}
+        self._workers = workers
         self._started = False
 
     @property
@@ -238,8 +250,11 @@ class Audit:
             raise RuntimeError("an audit can be iterated only once")
         self._started = True
         try:
-            for item in self._reader:
-                yield from self._item(item)
+            if self._workers > 1:
+                yield from self._in_workers(self._reader)
+            else:
+                for item in self._reader:
+                    yield from self._item(item)
             self.summary.complete = True
         finally:
             self._reader.close()
@@ -252,12 +267,25 @@ class Audit:
         return finding
 
     def _item(self, item: ClaimRows) -> Iterator[AuditFinding]:
+        if not (yield from self._before(item)):
+            return
+        try:
+            claim = _parse(item.data)  # type: ignore[arg-type]
+        except InvalidInputError as exc:
+            yield from self._refused(item, exc)
+            return
+        findings = self._ruleset_for(claim).check(claim).findings
+        services = _services(claim) if self._double_billing else None
+        yield from self._after(item, claim.claim_id, len(claim.lines), findings, services)
+
+    def _before(self, item: ClaimRows) -> Generator[AuditFinding, None, bool]:
+        """Count the item and report what the reader found; True when it is to be checked."""
         s = self.summary
         s.rows += item.rows
         s.blank_rows += item.blank_rows
         s.unreadable_rows += len(item.unreadable)
         if item.rows == 0:
-            return
+            return False
         claim_id = item.claim_id
         if claim_id is not None or item.data is not None:
             s.claims += 1
@@ -269,33 +297,83 @@ class Audit:
                 yield self._count(repeated)
         if item.data is None or not item.complete:
             s.rows_not_checked += item.rows
-            return
-        try:
-            claim = _parse(item.data)
-        except InvalidInputError as exc:
-            # The model stops at the first bad value: that row is unreadable, the
-            # claim's other rows are merely not checked.
-            s.rows_not_checked += item.rows
-            s.unreadable_rows += 1
-            yield self._count(_unreadable(exc, item))
-            return
-        if claim_id is None and self._duplicate_claim_ids:
-            repeated = self._repeated_claim_id(claim.claim_id, item.row)
+            return False
+        return True
+
+    def _refused(self, item: ClaimRows, exc: InvalidInputError) -> Iterator[AuditFinding]:
+        # The model stops at the first bad value: that row is unreadable, the
+        # claim's other rows are merely not checked.
+        self.summary.rows_not_checked += item.rows
+        self.summary.unreadable_rows += 1
+        yield self._count(_unreadable(exc, item))
+
+    def _after(
+        self,
+        item: ClaimRows,
+        claim_id: str,
+        lines: int,
+        findings: Iterable[Finding],
+        services: _Services | None,
+    ) -> Iterator[AuditFinding]:
+        """Report a checked claim's findings, then what the batch alone shows about it."""
+        s = self.summary
+        if item.claim_id is None and self._duplicate_claim_ids:
+            repeated = self._repeated_claim_id(claim_id, item.row)
             if repeated is not None:
                 yield self._count(repeated)
         s.rows_checked += item.rows
         s.claims_checked += 1
-        s.lines += len(claim.lines)
+        s.lines += lines
         line_rows = item.line_rows
-        report = self._ruleset_for(claim).check(claim)
-        for finding in report.findings:
+        for finding in findings:
             row = item.row if finding.line is None or not line_rows else line_rows[finding.line]
-            yield self._count(_located(finding, claim.claim_id, row))
-        if self._double_billing:
+            yield self._count(_located(finding, claim_id, row))
+        if services is not None:
             # Counted as yielded, like every finding, so that the summary of an audit
             # stopped early counts only what the caller saw.
-            for finding in self._double_billed(claim, item):
+            for finding in self._double_billed(claim_id, services, item):
                 yield self._count(finding)
+
+    def _in_workers(self, items: Iterable[ClaimRows]) -> Iterator[AuditFinding]:
+        """Parse and check in worker processes; report in input order, here."""
+        import concurrent.futures
+        import multiprocessing
+
+        # "spawn": a fresh interpreter per worker, safe whatever threads this process
+        # runs (fork is not) and the same on every platform.
+        pool = concurrent.futures.ProcessPoolExecutor(
+            max_workers=self._workers, mp_context=multiprocessing.get_context("spawn")
+        )
+        job = (self._ruleset, self._options, self._double_billing)
+        in_flight: deque[tuple[list[ClaimRows], concurrent.futures.Future[list[Any]]]]
+        in_flight = deque()
+        try:
+            chunk: list[ClaimRows] = []
+            for item in items:
+                chunk.append(item)
+                if len(chunk) < _CHUNK:
+                    continue
+                in_flight.append((chunk, pool.submit(_check_chunk, _payload(chunk), *job)))
+                chunk = []
+                while len(in_flight) > 2 * self._workers:
+                    yield from self._results(*in_flight.popleft())
+            if chunk:
+                in_flight.append((chunk, pool.submit(_check_chunk, _payload(chunk), *job)))
+            while in_flight:
+                yield from self._results(*in_flight.popleft())
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _results(
+        self, chunk: list[ClaimRows], future: concurrent.futures.Future[list[Any]]
+    ) -> Iterator[AuditFinding]:
+        for item, result in zip(chunk, future.result(), strict=True):
+            if not (yield from self._before(item)):
+                continue
+            if isinstance(result, InvalidInputError):
+                yield from self._refused(item, result)
+            else:
+                yield from self._after(item, *result)
 
     # Plain functions, not generators: they find nothing for nearly every claim, and a
     # generator per claim costs more than the look-up.
@@ -313,39 +391,27 @@ class Audit:
         )
         return _located(finding, claim_id, row)
 
-    def _double_billed(self, claim: Claim, item: ClaimRows) -> list[AuditFinding]:
-        patient = claim.patient.id if claim.patient is not None else None
+    def _double_billed(
+        self, claim_id: str, services: _Services, item: ClaimRows
+    ) -> list[AuditFinding]:
         found: list[AuditFinding] = []
-        if not patient:
-            return found
         line_rows = item.line_rows
-        services = self._services
+        known = self._services
         start = item.row  # a claim is known by its first row: IDs may repeat (OT-ROW-003)
-        for i, line in enumerate(claim.lines):
-            modifiers = line.modifiers
-            key = hash(
-                (
-                    patient,
-                    line.code,
-                    line.date_of_service.toordinal(),
-                    # One modifier, or none, is already in order: skip the sort.
-                    modifiers if len(modifiers) < 2 else tuple(sorted(modifiers)),
-                )
-            )
-            first = services.setdefault(key, start)
+        for i, (service, code, on) in enumerate(services):
+            first = known.setdefault(hash(service), start)
             if first == start:
                 # The first time, or another line of this same claim (OT-DUP-001's job).
                 continue
             row = line_rows[i] if line_rows else start
             finding = batch_finding(
                 DOUBLE_BILLING,
-                f"{line.code} on {line.date_of_service.isoformat()} with the same modifiers "
-                f"for the same patient was already billed on another claim (starting at row "
-                f"{first})",
+                f"{code} on {on.isoformat()} with the same modifiers for the same patient "
+                f"was already billed on another claim (starting at row {first})",
                 line=i,
                 fix="drop the repeat, or correct the claim it duplicates",
             )
-            found.append(_located(finding, claim.claim_id, row))
+            found.append(_located(finding, claim_id, row))
         return found
 
     def _ruleset_for(self, claim: Claim) -> RuleSet:
@@ -357,7 +423,74 @@ class Audit:
         return ruleset
 
 
+#: Per line of a claim: what identifies its service (patient, code, date ordinal,
+#: sorted modifiers), its code and its date of service.
+_Services = tuple[tuple[tuple[str, str, int, tuple[str, ...]], str, dt.date], ...]
+
+# Claims per chunk sent to a worker: enough to amortise the hand-over, few enough
+# that findings start flowing at once and memory stays small.
+_CHUNK = 128
+
+
+def _services(claim: Claim) -> _Services | None:
+    """The double-billing fingerprints of a claim's lines; None without a patient ID."""
+    patient = claim.patient.id if claim.patient is not None else None
+    if not patient:
+        return None
+    out = []
+    for line in claim.lines:
+        modifiers = line.modifiers
+        # One modifier, or none, is already in order: skip the sort.
+        ordered = modifiers if len(modifiers) < 2 else tuple(sorted(modifiers))
+        service = (patient, line.code, line.date_of_service.toordinal(), ordered)
+        out.append((service, line.code, line.date_of_service))
+    return tuple(out)
+
+
+def _payload(chunk: list[ClaimRows]) -> list[Any]:
+    return [i.data if i.rows and i.data is not None and i.complete else None for i in chunk]
+
+
+# A worker's rule sets, built once per worker process for each payer and options.
+_WORKER_RULESETS: dict[tuple[str, tuple[Any, ...]], RuleSet] = {}
+
+
+def _check_chunk(
+    chunk: list[Any],
+    ruleset: RuleSet | None,
+    options: Mapping[str, Any],
+    double_billing: bool,
+) -> list[Any]:
+    """In a worker: each claim's parse error, or its ID, line count, findings, services.
+
+    Services go back unhashed: string hashes differ between processes, so only the
+    parent hashes them into fingerprints.
+    """
+    out: list[Any] = []
+    key = tuple(sorted(options.items()))
+    for data in chunk:
+        if data is None:
+            out.append(None)
+            continue
+        try:
+            claim = _parse(data)
+        except InvalidInputError as exc:
+            out.append(exc)
+            continue
+        rules = ruleset
+        if rules is None:
+            rules = _WORKER_RULESETS.get((claim.payer, key))
+            if rules is None:
+                rules = for_payer(claim.payer, **options)
+                _WORKER_RULESETS[(claim.payer, key)] = rules
+        services = _services(claim) if double_billing else None
+        out.append((claim.claim_id, len(claim.lines), rules.check(claim).findings, services))
+    return out
+
+
 def _parse(data: Mapping[str, Any] | str | Claim) -> Claim:
+    if isinstance(data, CsvClaimData):
+        return Claim.from_dict(data.build())
     if isinstance(data, Claim):
         return data
     if isinstance(data, str):
@@ -407,6 +540,7 @@ def audit(
     include_patient_data: bool = False,
     double_billing: bool = True,
     duplicate_claim_ids: bool = True,
+    workers: int = 1,
 ) -> Audit:
     """Audit a batch: yields :class:`AuditFinding` values; ``.summary`` counts it all.
 
@@ -415,6 +549,10 @@ def audit(
     (dicts in the JSON format or :class:`~otcoding.claim.Claim`). Each claim is
     checked with ``ruleset``, or by default with the rule set of its own payer
     (:func:`otcoding.for_payer` with ``year``, ``unit_method`` and ``today``).
+
+    ``workers`` (default 1) is the number of processes that parse and check
+    claims; ``0`` means one per CPU. A custom ``ruleset`` must then be picklable
+    (no lambdas), since each worker gets a copy.
 
     Rows that cannot be read, and claims the model refuses, become OT-ROW-001
     findings and the audit goes on. Only an unusable source (a missing file, a
@@ -429,6 +567,19 @@ def audit(
     >>> run.summary.claims_checked, run.summary.errors
     (1, 1)
     """
+    if type(workers) is not int or workers < 0:
+        raise InvalidInputError("workers", workers, "expected a whole number, 0 for one per CPU")
+    if workers == 0:
+        workers = os.cpu_count() or 1
+    if workers > 1 and ruleset is not None:
+        try:
+            pickle.dumps(ruleset)
+        except (pickle.PicklingError, TypeError, AttributeError) as exc:
+            raise InvalidInputError(
+                "ruleset",
+                ruleset.name,
+                f"cannot be sent to worker processes ({exc}); use workers=1",
+            ) from None
     reader = open_batch(
         source, input_format=input_format, include_patient_data=include_patient_data
     )
@@ -440,4 +591,5 @@ def audit(
         today=today,
         double_billing=double_billing,
         duplicate_claim_ids=duplicate_claim_ids,
+        workers=workers,
     )

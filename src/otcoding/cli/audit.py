@@ -22,6 +22,7 @@ _EPILOG = """examples:
   otcoding audit --example                      the batch shipped with otcoding
   otcoding audit export.csv -o findings.csv     report as CSV, summary on stderr
   otcoding audit claims.jsonl --format jsonl    report as JSON Lines, summary last
+  otcoding audit big.csv -o findings.csv -j 0   all CPUs; same report
   cat export.csv | otcoding audit - --input-format csv --quiet
 
 Every input row is accounted for in the summary: checked, not checked, or
@@ -74,6 +75,15 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="skip both cross-claim checks (double billing, reused claim IDs): memory "
         "then stays flat however long the batch; the summary lists what was skipped",
+    )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="parse and check in N worker processes (0: one per CPU; default 1); "
+        "the report is the same, in the same order",
     )
     parser.add_argument(
         "--include-patient-data",
@@ -143,6 +153,8 @@ def run(args: argparse.Namespace) -> int:
     """Audit the batch; the exit status says whether any finding is an error."""
     if args.example and args.file:
         raise InvalidInputError("file", args.file, "give a file or --example, not both")
+    if args.jobs < 0:
+        raise InvalidInputError("--jobs", args.jobs, "expected 0 (one per CPU) or more")
     today = parse_date(args.today, field="--today") if args.today else None
     fmt = args.format or (format_for(args.output) if args.output else None) or "csv"
     if fmt not in ("csv", "jsonl"):
@@ -160,6 +172,7 @@ def run(args: argparse.Namespace) -> int:
             include_patient_data=args.include_patient_data,
             double_billing=not (args.no_double_billing or args.flat_memory),
             duplicate_claim_ids=not args.flat_memory,
+            workers=args.jobs,
         )
         if not args.quiet:
             for warning in batch.warnings:

@@ -51,6 +51,7 @@ __all__ = [
     "PATIENT_COLUMNS",
     "REQUIRED_COLUMNS",
     "CsvBatchReader",
+    "CsvClaimData",
     "RowsBatchReader",
     "column_for_path",
     "read_batch_csv",
@@ -172,6 +173,7 @@ class _Layout:
     """Where each known column sits in a row, and how a row becomes claim data."""
 
     def __init__(self, header: list[str], name: str) -> None:
+        self._args = (list(header), name)
         names = [h.strip().lower() for h in header]
         if names:
             names[0] = names[0].lstrip("\ufeff").strip()
@@ -213,6 +215,11 @@ class _Layout:
             if c != "claim_id"
         )
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt from the header where it is unpickled (an audit worker), rather than
+        # shipping its converters, one of which is a large lookup table.
+        return (_Layout, self._args)
+
     def line(self, cells: list[str]) -> dict[str, Any]:
         line: dict[str, Any] = {}
         for name, i, convert in self.line_specs:
@@ -239,6 +246,61 @@ class _Layout:
 _KNOWN = frozenset(COLUMNS)
 
 
+class CsvClaimData(Mapping[str, Any]):
+    """One claim's rows, read as a claim dict in the JSON format on first access.
+
+    The reader only groups rows; turning cells into the dict is left to whoever
+    reads the claim, which for ``otcoding.audit(..., workers=N)`` is a worker
+    process: a pickled ``CsvClaimData`` carries the cells, not the dict.
+    """
+
+    __slots__ = ("_claim_id", "_data", "_layout", "_rows")
+
+    def __init__(self, layout: _Layout, claim_id: str, rows: list[list[str]]) -> None:
+        self._layout = layout
+        self._claim_id = claim_id
+        self._rows = rows
+        self._data: dict[str, Any] | None = None
+
+    def build(self) -> dict[str, Any]:
+        """The claim dict (made once)."""
+        data = self._data
+        if data is None:
+            layout = self._layout
+            data = layout.claim(self._claim_id, self._rows[0])
+            data["lines"] = [layout.line(cells) for cells in self._rows]
+            self._data = data
+        return data
+
+    def __getitem__(self, key: str) -> Any:
+        return self.build()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.build())
+
+    def __len__(self) -> int:
+        return len(self.build())
+
+    def __repr__(self) -> str:
+        return f"CsvClaimData(claim_id={self._claim_id!r}, rows={len(self._rows)})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # One string per row instead of a list of cells: unpickling a string is the
+        # cost, and a row has some twenty cells. A row whose cells hold the separator
+        # itself goes as its list.
+        packed = [_SEP.join(cells) if _SEP not in "".join(cells) else cells for cells in self._rows]
+        return (_unpack_claim, (self._layout, self._claim_id, packed))
+
+
+# The ASCII unit separator: never in a real export's cells (and checked for anyway).
+_SEP = "\x1f"
+
+
+def _unpack_claim(layout: _Layout, claim_id: str, packed: list[str | list[str]]) -> CsvClaimData:
+    rows = [row.split(_SEP) if isinstance(row, str) else row for row in packed]
+    return CsvClaimData(layout, claim_id, rows)
+
+
 class _Bad:
     """A row that cannot be read, waiting to learn which claim it belongs to."""
 
@@ -255,12 +317,12 @@ class _Claim:
     """The rows of the claim being read."""
 
     __slots__ = (
+        "cells",
         "claim_id",
         "data",
         "first",
         "first_cells",
         "line_rows",
-        "lines",
         "problems",
         "row",
         "rows",
@@ -273,8 +335,8 @@ class _Claim:
         self.row = row
         self.first = row
         self.first_cells = layout.claim_cells(cells)
-        self.data = layout.claim(claim_id, cells)
-        self.lines = self.data["lines"] = [layout.line(cells)]
+        self.cells = [cells]
+        self.data = CsvClaimData(layout, claim_id, self.cells)
         self.line_rows = [row]
         self.rows = 1
         self.problems: list[tuple[int, Finding]] = []
@@ -492,7 +554,7 @@ def _group(
     records: Iterable[tuple[int, list[str] | _Bad]], layout: _Layout, include_patient_data: bool
 ) -> Iterator[ClaimRows]:
     """Collect consecutive rows of a claim; place unreadable rows (see CsvBatchReader)."""
-    id_at, claim_cells, line = layout.claim_id, layout.claim_cells, layout.line
+    id_at, claim_cells = layout.claim_id, layout.claim_cells
     current: _Claim | None = None
     pending: list[_Bad] = []
     blank = 0
@@ -519,7 +581,7 @@ def _group(
                 current.rows += 1
                 if claim_cells(cells) != current.first_cells:
                     _differs(current, row, cells, layout, include_patient_data)
-                current.lines.append(line(cells))
+                current.cells.append(cells)
                 current.line_rows.append(row)
                 continue
         if claim_id == overflow:

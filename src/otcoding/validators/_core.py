@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import importlib
+import pickle
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -127,6 +129,29 @@ class Rule:
     def describe(self) -> dict[str, Any]:
         """The rule's catalogue entry as plain data."""
         return self.info.to_dict()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # @rule puts the Rule where its function was, so the function cannot be
+        # pickled by name; the Rule can (for audit workers), when it is that name.
+        module = getattr(self.check, "__module__", None)
+        qualname = getattr(self.check, "__qualname__", "")
+        if module and "<" not in qualname and _named_rule(module, qualname) is self:
+            return (_named_rule, (module, qualname))
+        raise pickle.PicklingError(
+            f"rule {self.rule_id}: only a rule defined by @rule at module level can be "
+            "pickled (sent to another process)"
+        )
+
+
+def _named_rule(module: str, qualname: str) -> object:
+    """The object a module-level name points at, or ``None``."""
+    try:
+        found: object = importlib.import_module(module)
+        for part in qualname.split("."):
+            found = getattr(found, part)
+    except (ImportError, AttributeError):
+        return None
+    return found
 
 
 @attrs.frozen(kw_only=True)
@@ -342,6 +367,10 @@ class _AllOf:
     def __attrs_post_init__(self) -> None:
         plan = tuple((v, v.check if type(v) is Rule else None) for v in self.validators)
         object.__setattr__(self, "_plan", plan)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The plan holds bare check functions, which pickle cannot name: rebuild it.
+        return (_AllOf, (self.validators,))
 
     def __call__(self, claim: Claim, context: Context) -> list[Finding]:
         out: list[Finding] = []
