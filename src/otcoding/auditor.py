@@ -342,7 +342,9 @@ class Audit:
         # "spawn": a fresh interpreter per worker, safe whatever threads this process
         # runs (fork is not) and the same on every platform.
         pool = concurrent.futures.ProcessPoolExecutor(
-            max_workers=self._workers, mp_context=multiprocessing.get_context("spawn")
+            max_workers=self._workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_quiet_worker,
         )
         job = (self._ruleset, self._options, self._double_billing)
         in_flight: deque[tuple[list[ClaimRows], concurrent.futures.Future[list[Any]]]]
@@ -449,6 +451,14 @@ def _services(claim: Claim) -> _Services | None:
 
 def _payload(chunk: list[ClaimRows]) -> list[Any]:
     return [i.data if i.rows and i.data is not None and i.complete else None for i in chunk]
+
+
+def _quiet_worker() -> None:
+    # Ctrl-C reaches the whole process group: the parent stops the audit (exit 130)
+    # and shuts the pool down; a worker's own traceback would only be noise.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 # A worker's rule sets, built once per worker process for each payer and options.
