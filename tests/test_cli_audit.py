@@ -646,3 +646,12 @@ def test_version_in_process(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--version"])
     assert exit_.value.code == 0
     assert capsys.readouterr().out.strip() == f"otcoding {otcoding.__version__}"
+
+
+def test_jobs_give_the_same_report(capsys: pytest.CaptureFixture[str]) -> None:
+    one = _audit(capsys, "--example", "--today", TODAY, "--format", "jsonl")
+    two = _audit(capsys, "--example", "--today", TODAY, "--format", "jsonl", "-j", "2")
+    assert one == two
+    code, out, err = _audit(capsys, "--example", "--jobs", "-1")
+    assert code == 2
+    assert "--jobs" in err
