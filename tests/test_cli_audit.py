@@ -652,6 +652,6 @@ def test_jobs_give_the_same_report(capsys: pytest.CaptureFixture[str]) -> None:
     one = _audit(capsys, "--example", "--today", TODAY, "--format", "jsonl")
     two = _audit(capsys, "--example", "--today", TODAY, "--format", "jsonl", "-j", "2")
     assert one == two
-    code, out, err = _audit(capsys, "--example", "--jobs", "-1")
+    code, _out, err = _audit(capsys, "--example", "--jobs", "-1")
     assert code == 2
     assert "--jobs" in err
