@@ -218,3 +218,10 @@ def test_code_html_escapes() -> None:
     table = dict(zip(cells[::2], cells[1::2], strict=True))
     assert table["Description (our summary)"] == NASTY
     assert table["Timed (15-minute units)"] == "no"
+
+
+def test_allocation_caption_counts_units_in_words() -> None:
+    one = otcoding.allocate({"97110": 7, "97112": 7, "97140": 7}, lookup=False)
+    two = otcoding.allocate({"97110": 30}, lookup=False)
+    assert "21 timed min, 1 unit</caption>" in one._repr_html_()
+    assert "30 timed min, 2 units</caption>" in two._repr_html_()

@@ -307,7 +307,7 @@ class Allocation:
         head = "".join(f"<th>{name}</th>" for name in ("Code", "Minutes", "Timed", "Units", "Note"))
         caption = html.escape(
             f"{_METHOD_NAMES[self.method]}: {self.timed_minutes} timed min, "
-            f"{self.total_units} units"
+            f"{_plural(self.total_units, 'unit')}"
         )
         return (
             f"<table class='otcoding-allocation'><caption>{caption}</caption>"
