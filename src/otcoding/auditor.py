@@ -52,7 +52,7 @@ import datetime as dt
 import os
 import pickle
 from collections import Counter, deque
-from collections.abc import Generator, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -267,16 +267,15 @@ class Audit:
         return finding
 
     def _item(self, item: ClaimRows) -> Iterator[AuditFinding]:
-        if not (yield from self._before(item)):
-            return
-        try:
-            claim = _parse(item.data)  # type: ignore[arg-type]
-        except InvalidInputError as exc:
-            yield from self._refused(item, exc)
-            return
-        findings = self._ruleset_for(claim).check(claim).findings
-        services = _services(claim) if self._double_billing else None
-        yield from self._after(item, claim.claim_id, len(claim.lines), findings, services)
+        if (yield from self._before(item)):
+            result = _check_one(item.data, self._ruleset_for, self._double_billing)
+            yield from self._report(item, result)
+
+    def _report(self, item: ClaimRows, result: _Checked) -> Iterator[AuditFinding]:
+        if isinstance(result, InvalidInputError):
+            yield from self._refused(item, result)
+        else:
+            yield from self._after(item, *result)
 
     def _before(self, item: ClaimRows) -> Generator[AuditFinding, None, bool]:
         """Count the item and report what the reader found; True when it is to be checked."""
@@ -370,12 +369,8 @@ class Audit:
         self, chunk: list[ClaimRows], future: concurrent.futures.Future[list[Any]]
     ) -> Iterator[AuditFinding]:
         for item, result in zip(chunk, future.result(), strict=True):
-            if not (yield from self._before(item)):
-                continue
-            if isinstance(result, InvalidInputError):
-                yield from self._refused(item, result)
-            else:
-                yield from self._after(item, *result)
+            if (yield from self._before(item)):
+                yield from self._report(item, result)
 
     # Plain functions, not generators: they find nothing for nearly every claim, and a
     # generator per claim costs more than the look-up.
@@ -465,37 +460,43 @@ def _quiet_worker() -> None:
 _WORKER_RULESETS: dict[tuple[str, tuple[Any, ...]], RuleSet] = {}
 
 
+#: A claim checked: its parse error, or its ID, line count, findings and services.
+_Checked = InvalidInputError | tuple[str, int, tuple[Finding, ...], "_Services | None"]
+
+
+def _check_one(data: Any, rules_for: Callable[[Claim], RuleSet], double_billing: bool) -> _Checked:
+    """Parse and check one claim, here or in a worker."""
+    try:
+        claim = _parse(data)
+    except InvalidInputError as exc:
+        return exc
+    findings = rules_for(claim).check(claim).findings
+    services = _services(claim) if double_billing else None
+    return (claim.claim_id, len(claim.lines), findings, services)
+
+
 def _check_chunk(
     chunk: list[Any],
     ruleset: RuleSet | None,
     options: Mapping[str, Any],
     double_billing: bool,
-) -> list[Any]:
-    """In a worker: each claim's parse error, or its ID, line count, findings, services.
+) -> list[_Checked | None]:
+    """In a worker: :func:`_check_one` for each claim of a chunk (None: not to check).
 
     Services go back unhashed: string hashes differ between processes, so only the
     parent hashes them into fingerprints.
     """
-    out: list[Any] = []
     key = tuple(sorted(options.items()))
-    for data in chunk:
-        if data is None:
-            out.append(None)
-            continue
-        try:
-            claim = _parse(data)
-        except InvalidInputError as exc:
-            out.append(exc)
-            continue
-        rules = ruleset
+
+    def rules_for(claim: Claim) -> RuleSet:
+        if ruleset is not None:
+            return ruleset
+        rules = _WORKER_RULESETS.get((claim.payer, key))
         if rules is None:
-            rules = _WORKER_RULESETS.get((claim.payer, key))
-            if rules is None:
-                rules = for_payer(claim.payer, **options)
-                _WORKER_RULESETS[(claim.payer, key)] = rules
-        services = _services(claim) if double_billing else None
-        out.append((claim.claim_id, len(claim.lines), rules.check(claim).findings, services))
-    return out
+            rules = _WORKER_RULESETS[(claim.payer, key)] = for_payer(claim.payer, **options)
+        return rules
+
+    return [None if data is None else _check_one(data, rules_for, double_billing) for data in chunk]
 
 
 def _parse(data: Mapping[str, Any] | str | Claim) -> Claim:
