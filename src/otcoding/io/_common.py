@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Callable, Iterable, Mapping
-from typing import IO, TYPE_CHECKING, Any, Union, cast
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import IO, TYPE_CHECKING, Any, TypeVar, Union, cast
 
 from otcoding.errors import DataFileError
 
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from otcoding.claim import Claim
     from otcoding.findings import Finding
 
-__all__ = ["ClaimRows", "Source", "open_text", "source_name", "utf8_ok"]
+__all__ = ["ClaimRows", "FileReader", "Source", "open_text", "source_name", "utf8_ok"]
 
 #: What a reader accepts: a path, or an open text or binary stream.
 Source = Union[str, "os.PathLike[str]", IO[str], IO[bytes]]
@@ -142,3 +142,44 @@ def open_text(source: Source, *, newline: str | None) -> tuple[IO[str], Callable
 
 def _nothing() -> None:
     return None
+
+
+_R = TypeVar("_R", bound="FileReader")
+
+
+class FileReader:
+    """What the file readers share: one source, opened once, read once, then closed.
+
+    A subclass calls :meth:`_open` in its ``__init__`` and yields its items from
+    :meth:`_items`; iterating twice is an error, and the source is released when
+    iteration ends however it ends.
+    """
+
+    name: str
+
+    def _open(self, source: Source, *, newline: str | None) -> None:
+        self._stream, self._close = open_text(source, newline=newline)
+        self._started = False
+
+    def _items(self) -> Iterator[ClaimRows]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release the file (a path's handle; a caller's stream is left open)."""
+        close, self._close = self._close, _nothing
+        close()
+
+    def __enter__(self: _R) -> _R:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __iter__(self) -> Iterator[ClaimRows]:
+        if self._started:
+            raise RuntimeError(f"{self.name}: a batch reader can be iterated only once")
+        self._started = True
+        try:
+            yield from self._items()
+        finally:
+            self.close()

@@ -40,7 +40,7 @@ from typing import Any
 
 from otcoding.errors import DataFileError
 from otcoding.findings import Finding
-from otcoding.io._common import ClaimRows, Source, open_text, source_name, utf8_ok
+from otcoding.io._common import ClaimRows, FileReader, Source, source_name, utf8_ok
 from otcoding.validators.batch import CLAIM_ROWS_DISAGREE, UNREADABLE_ROW, batch_finding
 
 __all__ = [
@@ -415,7 +415,7 @@ def _differs(
         claim.problems.append((row, finding))
 
 
-class CsvBatchReader:
+class CsvBatchReader(FileReader):
     """Reads a batch CSV into :class:`~otcoding.io._common.ClaimRows`, one per claim.
 
     The header is read and checked when the reader is made: a missing required
@@ -440,7 +440,7 @@ class CsvBatchReader:
     ) -> None:
         self.name = name or source_name(source)
         self.include_patient_data = include_patient_data
-        self._stream, self._close = open_text(source, newline="")
+        self._open(source, newline="")
         self._header_row = 1
         try:
             self._records = csv.reader(self._stream)
@@ -450,7 +450,6 @@ class CsvBatchReader:
             self.close()
             raise
         self.extra_columns: tuple[str, ...] = self._layout.extra
-        self._started = False
 
     def _next_header(self) -> list[str]:
         try:
@@ -480,25 +479,8 @@ class CsvBatchReader:
         names = ", ".join(repr(c) for c in self.extra_columns)
         return (f"{self.name}: ignoring columns not in the batch format: {names}",)
 
-    def close(self) -> None:
-        """Release the file (a path's handle; a caller's stream is left open)."""
-        close, self._close = self._close, _nothing
-        close()
-
-    def __enter__(self) -> CsvBatchReader:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __iter__(self) -> Iterator[ClaimRows]:
-        if self._started:
-            raise RuntimeError(f"{self.name}: a batch reader can be iterated only once")
-        self._started = True
-        try:
-            yield from _joined(_group(self._numbered(), self._layout, self.include_patient_data))
-        finally:
-            self.close()
+    def _items(self) -> Iterator[ClaimRows]:
+        return _joined(_group(self._numbered(), self._layout, self.include_patient_data))
 
     def _numbered(self) -> Iterator[tuple[int, list[str] | _Bad]]:
         records, width, id_at = self._records, self._layout.width, self._layout.claim_id
@@ -654,10 +636,6 @@ def _joined(items: Iterable[ClaimRows]) -> Iterator[ClaimRows]:
             yield item
     if held is not None:
         yield held
-
-
-def _nothing() -> None:
-    return None
 
 
 def read_batch_csv(

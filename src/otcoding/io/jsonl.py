@@ -16,13 +16,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from otcoding.errors import DataFileError
-from otcoding.io._common import ClaimRows, Source, open_text, source_name, utf8_ok
+from otcoding.io._common import ClaimRows, FileReader, Source, source_name, utf8_ok
 from otcoding.validators.batch import UNREADABLE_ROW, batch_finding
 
 __all__ = ["JsonlBatchReader", "read_jsonl"]
 
 
-class JsonlBatchReader:
+class JsonlBatchReader(FileReader):
     """Reads JSON Lines into :class:`~otcoding.io._common.ClaimRows`, one per line.
 
     Lines are numbered from 1. A path or binary stream is decoded as UTF-8
@@ -36,28 +36,7 @@ class JsonlBatchReader:
         self.name = name or source_name(source)
         # Universal newlines: a JSON text cannot hold a raw line break, so any
         # line ending ends a claim.
-        self._stream, self._close = open_text(source, newline=None)
-        self._started = False
-
-    def close(self) -> None:
-        """Release the file (a path's handle; a caller's stream is left open)."""
-        close, self._close = self._close, _nothing
-        close()
-
-    def __enter__(self) -> JsonlBatchReader:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __iter__(self) -> Iterator[ClaimRows]:
-        if self._started:
-            raise RuntimeError(f"{self.name}: a batch reader can be iterated only once")
-        self._started = True
-        try:
-            yield from self._items()
-        finally:
-            self.close()
+        self._open(source, newline=None)
 
     def _items(self) -> Iterator[ClaimRows]:
         blank = 0
@@ -88,10 +67,6 @@ class JsonlBatchReader:
             blank = 0
         if blank:
             yield ClaimRows(0, rows=0, blank_rows=blank)
-
-
-def _nothing() -> None:
-    return None
 
 
 def read_jsonl(source: Source, *, name: str | None = None) -> JsonlBatchReader:
