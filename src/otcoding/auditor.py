@@ -16,12 +16,13 @@ both needed to see what one claim alone cannot show:
   the same service billed on two claims (OT-BATCH-001). A claim without a
   ``patient.id`` is not part of this check.
 
-Each fingerprint is a 64-bit hash mapped to the row that first had it, about 100
-bytes a claim or service in CPython (two hashes colliding, about one chance in
-10^8 for a million services, would report a false repeat). ``double_billing=False``
-drops the second set and its rule, ``duplicate_claim_ids=False`` the first and
-OT-ROW-003; with both off memory stays flat whatever the length of the batch. A
-rule left out is listed in :attr:`Summary.skipped_rules`, so the report says so.
+Each fingerprint is a 64-bit hash and the row that first had it, one 13-byte record
+in a :class:`otcoding._seen.FirstSeen` store, about 20 bytes a claim or service in
+all (two hashes colliding, about one chance in 30 million for a million services, would
+report a false repeat). ``double_billing=False`` drops the second set and its rule,
+``duplicate_claim_ids=False`` the first and OT-ROW-003; with both off memory stays
+flat whatever the length of the batch. A rule left out is listed in
+:attr:`Summary.skipped_rules`, so the report says so.
 
 ``workers=N`` parses and checks claims in ``N`` worker processes while this process
 reads the input, keeps the fingerprints and yields the findings, in the same order
@@ -57,6 +58,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from otcoding._seen import FirstSeen
 from otcoding.claim import Claim
 from otcoding.errors import InvalidInputError
 from otcoding.findings import Finding, Severity
@@ -231,8 +233,8 @@ class Audit:
         self._options = {"year": year, "unit_method": unit_method, "today": today}
         self._rulesets: dict[str, RuleSet] = {}
         self._double_billing = double_billing
-        self._claim_ids: dict[int, int] = {}
-        self._services: dict[int, int] = {}
+        self._claim_ids = FirstSeen(_CLAIM_ID_PARTS)
+        self._services = FirstSeen(_SERVICE_PARTS)
         self._workers = workers
         self._started = False
 
@@ -376,8 +378,7 @@ class Audit:
     # generator per claim costs more than the look-up.
 
     def _repeated_claim_id(self, claim_id: str, row: int) -> AuditFinding | None:
-        key = hash(claim_id)
-        first = self._claim_ids.setdefault(key, row)
+        first = self._claim_ids.first(hash(claim_id), row)
         if first == row:
             return None
         finding = batch_finding(
@@ -393,10 +394,10 @@ class Audit:
     ) -> list[AuditFinding]:
         found: list[AuditFinding] = []
         line_rows = item.line_rows
-        known = self._services
+        first_seen = self._services.first
         start = item.row  # a claim is known by its first row: IDs may repeat (OT-ROW-003)
         for i, (service, code, on) in enumerate(services):
-            first = known.setdefault(hash(service), start)
+            first = first_seen(hash(service), start)
             if first == start:
                 # The first time, or another line of this same claim (OT-DUP-001's job).
                 continue
@@ -423,6 +424,11 @@ class Audit:
 #: Per line of a claim: what identifies its service (patient, code, date ordinal,
 #: sorted modifiers), its code and its date of service.
 _Services = tuple[tuple[tuple[str, str, int, tuple[str, ...]], str, dt.date], ...]
+
+# Partitions of the fingerprints (see otcoding._seen): a look-up scans one of them,
+# about 1/16,384 of a million services, for about 1 MB of fixed overhead at most.
+_CLAIM_ID_PARTS = 4096
+_SERVICE_PARTS = 16384
 
 # Claims per chunk sent to a worker: enough to amortise the hand-over, few enough
 # that findings start flowing at once and memory stays small.
