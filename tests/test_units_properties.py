@@ -11,7 +11,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from otcoding.units import allocate, compare, total_units
+from otcoding.units import _fits, allocate, compare, total_units
 
 DOS = dt.date(2026, 3, 2)
 TIMED = ("97110", "97112", "97113", "97116", "97140", "97530", "97535", "97035")
@@ -173,3 +173,22 @@ def test_compare_accepts_exactly_the_valid_allocations(
             assert all(ln.reason for ln in c.lines if ln.status != "ok")
         assert c.explain()
         assert sum(ln.supportable for ln in c.lines) == a.total_units
+
+
+# Billed units near the supportable ones, so that most days fit and many just miss.
+near_billing = st.integers(min_value=-1, max_value=2)
+
+
+@given(label_day, st.data(), st.sampled_from(["cms", "cpt"]))
+def test_the_fits_shortcut_of_the_unit_rules_agrees_with_compare(
+    minutes: dict[str, int], data: st.DataObject, method: str
+) -> None:
+    supported = allocate(minutes, method=method, lookup=False).units
+    billed = {
+        code: max(0, supported[code] + data.draw(near_billing, label=code)) for code in minutes
+    }
+    assert (
+        _fits(method, billed, minutes) == compare(billed, minutes, method=method, lookup=False).ok
+    )
+    if method == "cms":
+        assert _fits(method, billed, minutes) == cms_valid(billed, minutes)

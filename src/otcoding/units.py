@@ -1045,3 +1045,37 @@ def compare(
             )
         )
     return Comparison(method=method, allocation=allocation, lines=tuple(lines))
+
+
+def _fits(method: str, billed: Mapping[str, int], minutes: Mapping[str, int]) -> bool:
+    """True when timed billing matches a valid allocation of its minutes.
+
+    A shortcut for ``compare(billed, minutes, method=method, lookup=False).ok`` when
+    every code is timed and both mappings have the same codes, with no objects
+    built: most days are billed right, and only the rest need the full comparison.
+    The property tests hold it to ``compare``.
+    """
+    if method == "cpt":
+        return all(billed[code] == (0 if m < 8 else (m + 7) // 15) for code, m in minutes.items())
+    total = 0
+    full_units = 0
+    for m in minutes.values():
+        total += m
+        full_units += m // 15
+    leftover = (0 if total < 8 else (total + 7) // 15) - full_units
+    # Each code bills its full units, plus one for exactly `leftover` codes whose
+    # minutes left over are no fewer than those of any code passed over.
+    extra = 0
+    lowest_taken = 15
+    highest_passed = -1
+    for code, m in minutes.items():
+        step = billed[code] - m // 15
+        rem = m % 15
+        if step == 1:
+            extra += 1
+            lowest_taken = min(lowest_taken, rem)
+        elif step == 0:
+            highest_passed = max(highest_passed, rem)
+        else:
+            return False
+    return extra == leftover and (extra == 0 or lowest_taken >= highest_passed)

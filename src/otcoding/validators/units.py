@@ -49,7 +49,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 from otcoding.findings import Severity
-from otcoding.units import MAX_MINUTES, Comparison, LineComparison, compare
+from otcoding.units import MAX_MINUTES, Comparison, LineComparison, _fits, compare
 from otcoding.validators._core import Context, Problem, Rule, rule
 from otcoding.validators.duplicates import duplicate_lines, repeats_a_code
 
@@ -137,7 +137,8 @@ def _verdict(
 ) -> tuple[Comparison, tuple[LineComparison, ...], tuple[LineComparison, ...]] | None:
     """``None`` when the day's timed billing is supportable, else the comparison and its misses.
 
-    Only timed codes reach here (the rule has looked each one up already), so
+    Reached only for days :func:`otcoding.units._fits` could not pass at once. Only
+    timed codes reach here (the rule has looked each one up already), so
     ``lookup=False`` spares a second lookup. The answer depends on nothing but the
     arguments and is frozen, so one cache serves every claim and thread; days repeat
     a great deal across claims (97530 × 2 for 30 minutes, ...).
@@ -209,6 +210,8 @@ def _analyse_timed(method: str, timed: tuple[_TimedLine, ...]) -> _Analysis:
         if total > MAX_MINUTES:
             # More minutes than a day has: a data error no unit count can fix, and
             # the comparison would be meaningless, so the day is left unjudged.
+            continue
+        if _fits(method, billed, minutes):
             continue
         verdict = _verdict(method, tuple(billed.items()), tuple(minutes.items()))
         if verdict is not None:
