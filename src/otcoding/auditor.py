@@ -396,16 +396,17 @@ class Audit:
         line_rows = item.line_rows
         first_seen = self._services.first
         start = item.row  # a claim is known by its first row: IDs may repeat (OT-ROW-003)
-        for i, (service, code, on) in enumerate(services):
+        for i, service in enumerate(services):
             first = first_seen(hash(service), start)
             if first == start:
                 # The first time, or another line of this same claim (OT-DUP-001's job).
                 continue
             row = line_rows[i] if line_rows else start
+            _, code, day, _ = service
             finding = batch_finding(
                 DOUBLE_BILLING,
-                f"{code} on {on.isoformat()} with the same modifiers for the same patient "
-                f"was already billed on another claim (starting at row {first})",
+                f"{code} on {dt.date.fromordinal(day).isoformat()} with the same modifiers for "
+                f"the same patient was already billed on another claim (starting at row {first})",
                 line=i,
                 fix="drop the repeat, or correct the claim it duplicates",
             )
@@ -421,9 +422,9 @@ class Audit:
         return ruleset
 
 
-#: Per line of a claim: what identifies its service (patient, code, date ordinal,
-#: sorted modifiers), its code and its date of service.
-_Services = tuple[tuple[tuple[str, str, int, tuple[str, ...]], str, dt.date], ...]
+#: Per line of a claim, what identifies its service: patient, code, date of service
+#: (as its ordinal) and sorted modifiers.
+_Services = tuple[tuple[str, str, int, tuple[str, ...]], ...]
 
 # Partitions of the fingerprints (see otcoding._seen): a look-up scans one of them,
 # about 1/16,384 of a million services, for about 1 MB of fixed overhead at most.
@@ -445,8 +446,7 @@ def _services(claim: Claim) -> _Services | None:
         modifiers = line.modifiers
         # One modifier, or none, is already in order: skip the sort.
         ordered = modifiers if len(modifiers) < 2 else tuple(sorted(modifiers))
-        service = (patient, line.code, line.date_of_service.toordinal(), ordered)
-        out.append((service, line.code, line.date_of_service))
+        out.append((patient, line.code, line.date_of_service.toordinal(), ordered))
     return tuple(out)
 
 
