@@ -95,3 +95,24 @@ def test_stopping_early_leaves_no_worker_behind() -> None:
     assert first.rule_id
     run.close()
     assert not run.summary.complete
+
+
+def test_a_script_without_the_main_guard_gets_a_clear_error(tmp_path: Any) -> None:
+    import subprocess
+    import sys
+
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import otcoding\n"
+        "from otcoding.examples import batch_path\n"
+        "for _ in otcoding.audit(str(batch_path()), workers=2):\n"
+        "    pass\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode != 0
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("otcoding.errors.InvalidInputError: workers:")
+    assert "__main__" in last

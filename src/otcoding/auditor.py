@@ -370,7 +370,21 @@ class Audit:
     def _results(
         self, chunk: list[ClaimRows], future: concurrent.futures.Future[list[Any]]
     ) -> Iterator[AuditFinding]:
-        for item, result in zip(chunk, future.result(), strict=True):
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            results = future.result()
+        except BrokenProcessPool:
+            # Most often a script without the `__main__` guard: each spawned worker runs
+            # the script again, reaches this audit and dies before checking anything.
+            raise InvalidInputError(
+                "workers",
+                self._workers,
+                "the worker processes stopped before finishing; in a script, call "
+                'otcoding.audit(..., workers=N) only under `if __name__ == "__main__":`, '
+                "or use workers=1",
+            ) from None
+        for item, result in zip(chunk, results, strict=True):
             if (yield from self._before(item)):
                 yield from self._report(item, result)
 
