@@ -141,3 +141,34 @@ def test_generated_claims_are_clean(d: dict[str, Any]) -> None:
     claim = Claim.from_dict(d)
     report = for_payer(claim.payer, today=TODAY).check(claim)
     assert report.findings == (), [(f.rule_id, f.message) for f in report.findings]
+
+
+def _as_mapping(value: Any) -> Any:
+    """The same data with every dict a read-only Mapping, which from_dict reads the slow way."""
+    from types import MappingProxyType
+
+    if isinstance(value, dict):
+        return MappingProxyType({k: _as_mapping(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return [_as_mapping(v) for v in value]
+    return value
+
+
+def _outcome(data: Any) -> tuple[str, Any]:
+    try:
+        claim = Claim.from_dict(data)
+    except InvalidInputError as exc:
+        return ("error", (exc.field, str(exc), exc.sensitive))
+    return ("claim", (claim.to_dict(), hash(claim), claim))
+
+
+@claims_settings
+@given(
+    st.one_of(
+        claim_dicts(full=True), invalid_claim_dicts().map(lambda b: b.data), field_soup_claims()
+    )
+)
+def test_the_dict_fast_path_matches_the_generic_path(d: Any) -> None:
+    # from_dict builds claims from plain dicts without the attrs __init__; any other
+    # Mapping takes the generic, validating path. Both must agree on every input.
+    assert _outcome(d) == _outcome(_as_mapping(d))

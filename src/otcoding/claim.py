@@ -134,6 +134,18 @@ def _remember(cache: dict[Any, _T], key: object, value: _T) -> _T:
     return value
 
 
+def _cached_money(cache: dict[str, Decimal | None], value: object, field: str) -> Decimal | None:
+    # Raw text -> amount, for amounts a batch repeats: the regex and Decimal(text) cost
+    # ten times the lookup. Decimal values are immutable, and Decimal(text) is exact
+    # whatever the context, so one parsed amount serves every thread.
+    if type(value) is str:
+        hit = cache.get(value)
+        if hit is not None:
+            return hit
+        return _remember(cache, value, _money(value, field))
+    return _money(value, field)
+
+
 def _whole(value: object, field: str, maximum: int | None, minimum: int = 0) -> int:
     if type(value) is int and minimum <= value and (maximum is None or value <= maximum):
         return value
@@ -156,6 +168,7 @@ def _opt_whole(value: object, field: str, maximum: int | None) -> int | None:
 _CODE_CACHE: dict[str, dict[str, str]] = {"procedure": {}, "modifier": {}, "place_of_service": {}}
 _PROCEDURES = _CODE_CACHE["procedure"]
 _MODIFIERS = _CODE_CACHE["modifier"]
+_POSITIONS = _CODE_CACHE["place_of_service"]
 
 
 def _normalize(value: object, field: str, kind: str) -> str:
@@ -233,9 +246,12 @@ def _nested(
     try:
         return from_dict(value)
     except InvalidInputError as exc:
-        raise InvalidInputError(
-            f"{field}.{exc.field}", exc.value, exc.reason, sensitive=exc.sensitive
-        ) from None
+        raise _within(field, exc) from None
+
+
+def _within(field: str, exc: InvalidInputError) -> InvalidInputError:
+    """``exc`` for a value found inside ``field``."""
+    return InvalidInputError(f"{field}.{exc.field}", exc.value, exc.reason, sensitive=exc.sensitive)
 
 
 # ---------------------------------------------------------------------------
@@ -288,6 +304,19 @@ def _keys(cls: type[Any]) -> tuple[frozenset[str], str]:
     return frozenset(names), ", ".join(names)
 
 
+_new = object.__new__
+
+
+def _slots(cls: type[Any]) -> tuple[Callable[[Any, Any], None], ...]:
+    """The setters of ``cls``'s slots, in field order."""
+    # The from_dict methods fill a new instance through these rather than through
+    # cls(**data): the attrs-generated __init__ costs as much again as the converters,
+    # repacking the dict as keyword arguments and setting each field through
+    # object.__setattr__. Frozen only overrides __setattr__; the slot descriptors
+    # themselves stay writable.
+    return tuple(cls.__dict__[a.name].__set__ for a in attrs.fields(cls))
+
+
 def _money_text(value: Decimal) -> str:
     # "f", not str(): str() switches to exponent notation for Decimal("1E+2").
     return format(value, "f")
@@ -309,7 +338,7 @@ def _patient_id(value: object) -> str | None:
 
 
 def _birth_date(value: object) -> _dt.date | None:
-    return _opt_date(value, "birth_date", sensitive=True)
+    return None if value is None else _date(value, "birth_date", sensitive=True)
 
 
 def _member_id(value: object) -> str | None:
@@ -318,8 +347,13 @@ def _member_id(value: object) -> str | None:
     return _opt_text(value, "member_id", sensitive=True)
 
 
+# Not patient data (repr and errors show it), and a patient's claims in a batch
+# usually carry the same amount.
+_YTD_AMOUNTS: dict[str, Decimal | None] = {}
+
+
 def _therapy_allowed_ytd(value: object) -> Decimal | None:
-    return _money(value, "therapy_allowed_ytd")
+    return _cached_money(_YTD_AMOUNTS, value, "therapy_allowed_ytd")
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -347,7 +381,9 @@ class Patient:
     @classmethod
     def from_dict(cls, data: object) -> Patient:
         """Read the ``patient`` object of the JSON format."""
-        d = data if type(data) is dict else _mapping(data, "patient", sensitive=True)
+        if cls is Patient and type(data) is dict:
+            return _build_patient(data)
+        d = _mapping(data, "patient", sensitive=True)
         _check_keys(d, _PATIENT_KEYS, (), _PATIENT_ORDER)
         return cls(**d)
 
@@ -366,6 +402,24 @@ class Patient:
 
 
 _PATIENT_KEYS, _PATIENT_ORDER = _keys(Patient)
+_PATIENT_SLOTS = _slots(Patient)
+
+
+def _build_patient(d: dict[str, Any]) -> Patient:
+    # Patient.from_dict for a dict, without the generated __init__ (see _slots): the
+    # same converters on the same values, in field order, so that the first bad value
+    # raises the same error.
+    if not _PATIENT_KEYS.issuperset(d):
+        _check_keys(d, _PATIENT_KEYS, (), _PATIENT_ORDER)  # raises
+    set_id, set_birth_date, set_member_id, set_ytd = _PATIENT_SLOTS
+    get = d.get
+    patient = _new(Patient)
+    set_id(patient, _patient_id(get("id")))
+    set_birth_date(patient, _birth_date(get("birth_date")))
+    set_member_id(patient, _member_id(get("member_id")))
+    set_ytd(patient, _therapy_allowed_ytd(get("therapy_allowed_ytd")))
+    return patient
+
 
 # ---------------------------------------------------------------------------
 # Provider
@@ -396,7 +450,9 @@ class Provider:
     @classmethod
     def from_dict(cls, data: object) -> Provider:
         """Read the ``provider`` object of the JSON format."""
-        d = data if type(data) is dict else _mapping(data, "provider")
+        if cls is Provider and type(data) is dict:
+            return _build_provider(data)
+        d = _mapping(data, "provider")
         _check_keys(d, _PROVIDER_KEYS, (), _PROVIDER_ORDER)
         return cls(**d)
 
@@ -406,6 +462,17 @@ class Provider:
 
 
 _PROVIDER_KEYS, _PROVIDER_ORDER = _keys(Provider)
+(_SET_NPI,) = _slots(Provider)
+
+
+def _build_provider(d: dict[str, Any]) -> Provider:
+    # Provider.from_dict for a dict, without the generated __init__ (see _slots).
+    if not _PROVIDER_KEYS.issuperset(d):
+        _check_keys(d, _PROVIDER_KEYS, (), _PROVIDER_ORDER)  # raises
+    provider = _new(Provider)
+    _SET_NPI(provider, _npi(d.get("npi")))
+    return provider
+
 
 # ---------------------------------------------------------------------------
 # PlanOfCare
@@ -595,19 +662,12 @@ def _diagnosis_pointers(value: object) -> tuple[int, ...]:
     )
 
 
-# Raw text -> amount: a batch's charges are a few dozen fee-schedule amounts. Decimal
-# values are immutable, and Decimal(text) is exact whatever the context, so one
-# parsed amount serves every thread.
+# Raw text -> amount: a batch's charges are a few dozen fee-schedule amounts.
 _CHARGES: dict[str, Decimal | None] = {}
 
 
 def _charge(value: object) -> Decimal | None:
-    if type(value) is str:
-        hit = _CHARGES.get(value)
-        if hit is not None:
-            return hit
-        return _remember(_CHARGES, value, _money(value, "charge"))
-    return _money(value, "charge")
+    return _cached_money(_CHARGES, value, "charge")
 
 
 def _assistant_minutes(value: object) -> int | None:
@@ -666,7 +726,9 @@ class ServiceLine:
     @classmethod
     def from_dict(cls, data: object) -> ServiceLine:
         """Read one object of the ``lines`` list of the JSON format."""
-        d = data if type(data) is dict else _mapping(data, "line")
+        if cls is ServiceLine and type(data) is dict:
+            return _build_line(data)
+        d = _mapping(data, "line")
         _check_keys(d, _LINE_KEYS, _LINE_REQUIRED, _LINE_ORDER)
         return cls(**d)
 
@@ -692,6 +754,64 @@ class ServiceLine:
 
 _LINE_KEYS, _LINE_ORDER = _keys(ServiceLine)
 _LINE_REQUIRED = ("code", "units", "date_of_service")
+_LINE_SLOTS = _slots(ServiceLine)
+
+
+def _build_line(d: dict[str, Any]) -> ServiceLine:
+    # ServiceLine.from_dict for a dict, once per line of a batch: ServiceLine(**d)
+    # without the generated __init__ (see _slots). Each field goes through its converter
+    # in field order, so that the first bad value raises the same error, except that
+    # the converters' own fast paths are repeated inline: on common values a call per
+    # field would cost about as much as the rest of the line.
+    get = d.get
+    code = get("code")
+    units = get("units")
+    date_of_service = get("date_of_service")
+    if code is None or units is None or date_of_service is None or not _LINE_KEYS.issuperset(d):
+        _check_keys(d, _LINE_KEYS, _LINE_REQUIRED, _LINE_ORDER)  # raises
+    (
+        set_code,
+        set_modifiers,
+        set_units,
+        set_minutes,
+        set_date_of_service,
+        set_diagnosis_pointers,
+        set_charge,
+        set_assistant_minutes,
+        set_place_of_service,
+    ) = _LINE_SLOTS
+    line = _new(ServiceLine)
+    # "hit or convert": cache hits are never empty strings; a falsy Decimal("0.00")
+    # just takes the converter, which finds it in the cache too.
+    set_code(line, (type(code) is str and _PROCEDURES.get(code)) or _code(code))
+    set_modifiers(line, _modifiers(get("modifiers", ())))
+    set_units(line, units if type(units) is int and 0 <= units <= MAX_UNITS else _units(units))
+    minutes = get("minutes")
+    if minutes is not None and not (type(minutes) is int and 0 <= minutes <= MAX_MINUTES):
+        minutes = _minutes(minutes)
+    set_minutes(line, minutes)
+    set_date_of_service(
+        line,
+        (type(date_of_service) is str and _DATES.get(date_of_service))
+        or _date_of_service(date_of_service),
+    )
+    set_diagnosis_pointers(line, _diagnosis_pointers(get("diagnosis_pointers", ())))
+    charge = get("charge")
+    if charge is not None:
+        charge = (type(charge) is str and _CHARGES.get(charge)) or _charge(charge)
+    set_charge(line, charge)
+    assistant = get("assistant_minutes")
+    if assistant is not None and not (type(assistant) is int and 0 <= assistant <= MAX_MINUTES):
+        assistant = _assistant_minutes(assistant)
+    if assistant is not None and minutes is not None and assistant > minutes:
+        # attrs runs _not_over_minutes after the last converter, and not at all while
+        # validators are disabled: let it.
+        return ServiceLine(**d)
+    set_assistant_minutes(line, assistant)
+    place_of_service = get("place_of_service")
+    set_place_of_service(line, None if place_of_service is None else _line_pos(place_of_service))
+    return line
+
 
 # ---------------------------------------------------------------------------
 # Claim
@@ -717,12 +837,24 @@ def _payer(value: object) -> str:
 def _patient(value: object) -> Patient | None:
     if value is None:
         return None
+    if type(value) is dict:
+        # _nested's work for the common case, two calls shorter.
+        try:
+            return _build_patient(value)
+        except InvalidInputError as exc:
+            raise _within("patient", exc) from None
     return _nested(Patient.from_dict, Patient, value, "patient", sensitive=True)
 
 
 def _provider(value: object) -> Provider | None:
     if value is None:
         return None
+    if type(value) is dict:
+        # As in _patient.
+        try:
+            return _build_provider(value)
+        except InvalidInputError as exc:
+            raise _within("provider", exc) from None
     return _nested(Provider.from_dict, Provider, value, "provider")
 
 
@@ -769,11 +901,9 @@ def _lines(value: object) -> tuple[ServiceLine, ...]:
         if type(item) is dict:
             # _nested's work, with the indexed path built only for an error.
             try:
-                out.append(ServiceLine.from_dict(item))
+                out.append(_build_line(item))
             except InvalidInputError as exc:
-                raise InvalidInputError(
-                    f"lines[{len(out)}].{exc.field}", exc.value, exc.reason, sensitive=exc.sensitive
-                ) from None
+                raise _within(f"lines[{len(out)}]", exc) from None
         elif isinstance(item, ServiceLine):
             out.append(item)
         else:
@@ -823,6 +953,8 @@ class Claim:
                 naming the path of the first bad value (and the value, unless it
                 is patient data). Nothing else escapes, whatever ``data`` is.
         """
+        if cls is Claim and type(data) is dict:
+            return _build_claim(data)
         d = _mapping(data, "claim", sensitive=True)
         _check_keys(d, _CLAIM_KEYS, _CLAIM_REQUIRED, _CLAIM_ORDER)
         return cls(**d)
@@ -924,3 +1056,48 @@ class Claim:
 
 _CLAIM_KEYS, _CLAIM_ORDER = _keys(Claim)
 _CLAIM_REQUIRED = ("claim_id", "payer", "lines")
+_CLAIM_SLOTS = _slots(Claim)
+
+
+def _build_claim(d: dict[str, Any]) -> Claim:
+    # Claim.from_dict for a dict, without the generated __init__ (see _slots): the same
+    # converters on the same values, in field order, so that the first bad value raises
+    # the same error; the cache lookups the converters start with are inlined.
+    get = d.get
+    claim_id = get("claim_id")
+    payer = get("payer")
+    lines = get("lines")
+    if claim_id is None or payer is None or lines is None or not _CLAIM_KEYS.issuperset(d):
+        _check_keys(d, _CLAIM_KEYS, _CLAIM_REQUIRED, _CLAIM_ORDER)  # raises
+    (
+        set_claim_id,
+        set_payer,
+        set_patient,
+        set_provider,
+        set_diagnoses,
+        set_place_of_service,
+        set_submitted_on,
+        set_plan_of_care,
+        set_authorization,
+        set_lines,
+    ) = _CLAIM_SLOTS
+    claim = _new(Claim)
+    set_claim_id(claim, _claim_id(claim_id))
+    set_payer(claim, payer if type(payer) is str and payer in PAYERS else _payer(payer))
+    set_patient(claim, _patient(get("patient")))
+    set_provider(claim, _provider(get("provider")))
+    set_diagnoses(claim, _diagnoses(get("diagnoses", ())))
+    pos = get("place_of_service")
+    if pos is not None:
+        pos = (type(pos) is str and _POSITIONS.get(pos)) or _claim_pos(pos)
+    set_place_of_service(claim, pos)
+    submitted_on = get("submitted_on")
+    if submitted_on is not None:
+        submitted_on = (type(submitted_on) is str and _DATES.get(submitted_on)) or _submitted_on(
+            submitted_on
+        )
+    set_submitted_on(claim, submitted_on)
+    set_plan_of_care(claim, _plan_of_care(get("plan_of_care")))
+    set_authorization(claim, _authorization(get("authorization")))
+    set_lines(claim, _lines(lines))
+    return claim
