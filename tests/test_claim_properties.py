@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -143,12 +144,29 @@ def test_generated_claims_are_clean(d: dict[str, Any]) -> None:
     assert report.findings == (), [(f.rule_id, f.message) for f in report.findings]
 
 
+class _ReadOnly(Mapping[str, Any]):
+    """A Mapping that is not a dict, shown as the dict it wraps (errors quote values)."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._data = data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return repr(self._data)
+
+
 def _as_mapping(value: Any) -> Any:
     """The same data with every dict a read-only Mapping, which from_dict reads the slow way."""
-    from types import MappingProxyType
-
     if isinstance(value, dict):
-        return MappingProxyType({k: _as_mapping(v) for k, v in value.items()})
+        return _ReadOnly({k: _as_mapping(v) for k, v in value.items()})
     if isinstance(value, list):
         return [_as_mapping(v) for v in value]
     return value

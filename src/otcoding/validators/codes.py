@@ -66,6 +66,7 @@ MEDICARE_SUBSTITUTES: Mapping[str, str] = {"97014": "G0283", "97127": "G0515"}
 
 _PAYERS_ALL = ("medicare", "medicaid", "commercial")
 _NO_PROBLEMS: tuple[Problem, ...] = ()
+_NO_LINE_PLACE = frozenset({None})
 
 
 # ------------------------------------------------------------------ procedure codes
@@ -266,6 +267,51 @@ def _modifier_problem(code: str, on: _dt.date) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=1)
+def _modifier_spans() -> Mapping[str, tuple[_dt.date, _dt.date]]:
+    """Modifier → the one unbroken span of dates it is in effect on (both ends included).
+
+    Only modifiers whose rows join into a single span are listed (a modifier with a
+    gap between its rows is not), so a date inside the span is always valid.
+    """
+    from otcoding.codes import modifiers
+
+    rows: dict[str, list[tuple[_dt.date, _dt.date]]] = {}
+    for row in modifiers():
+        rows.setdefault(row.code, []).append(
+            (row.effective_from or _dt.date.min, row.effective_to or _dt.date.max)
+        )
+    spans: dict[str, tuple[_dt.date, _dt.date]] = {}
+    for code, dated in rows.items():
+        dated.sort()
+        start, end = dated[0]
+        for begin, finish in dated[1:]:
+            if end < _dt.date.max and begin > end + _dt.timedelta(days=1):
+                break  # a gap: some dates inside the rows' range are not in effect
+            end = max(end, finish)
+        else:
+            spans[code] = (start, end)
+    return spans
+
+
+def _modifiers_in_effect(ctx: Context) -> bool:
+    """Cheap screen: every modifier of the claim is in effect from its first to last date.
+
+    Most claims carry one or two modifiers (GO, ...) in effect for decades, so one
+    span test per modifier replaces a lookup per modifier per line.
+    """
+    spans = _modifier_spans()
+    dates = ctx.lines_by_date
+    if not dates:
+        return True
+    first, last = min(dates), max(dates)
+    for mod in ctx.modifiers:
+        span = spans.get(mod)
+        if span is None or first < span[0] or span[1] < last:
+            return False
+    return True
+
+
 @rule(
     "OT-CODE-003",
     Severity.ERROR,
@@ -278,6 +324,8 @@ def _modifier_problem(code: str, on: _dt.date) -> str | None:
 )
 def modifier_not_in_effect(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Every modifier must exist on the line's date of service."""
+    if _modifiers_in_effect(ctx):
+        return _NO_PROBLEMS
     out: list[Problem] = []
     for i, line in enumerate(claim.lines):
         on = line.date_of_service
@@ -331,7 +379,9 @@ def _pos_problem(code: str, on: _dt.date) -> str | None:
 def place_of_service_invalid(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Line POS on its own date; the claim POS on every date of service it may cover."""
     out: list[Problem] = []
-    for i, line in enumerate(claim.lines):
+    # Most lines give no place of service of their own (the claim's applies).
+    lines = claim.lines if ctx.line_places != _NO_LINE_PLACE else ()
+    for i, line in enumerate(lines):
         pos = line.place_of_service
         if pos is not None:
             text = _pos_problem(pos, line.date_of_service)

@@ -127,14 +127,18 @@ def _nothing_to_report(claim: Claim, ctx: Context, ytd: Decimal | None) -> bool:
 
     Most claims are far from the threshold; this spares them the full estimate.
     """
+    if "KX" in ctx.modifiers:
+        return False
     lines = claim.lines
     year = ctx.year(lines[0].date_of_service)
-    # A pinned year covers every line; otherwise each line's own year must be the first's.
-    pinned = bool(ctx.settings.year)
+    # A pinned year covers every line; otherwise each line's own year must be the
+    # first's, that is the years of the claim's first and last dates (in order).
+    if not ctx.settings.year:
+        dates = ctx.lines_by_date
+        if min(dates).year != year or max(dates).year != year:
+            return False
     bound = ytd if ytd is not None else Decimal(0)
     for line in lines:
-        if "KX" in line.modifiers or (not pinned and line.date_of_service.year != year):
-            return False
         amount = _full_amount(line.code, year, line.units)
         if amount is None:
             return False

@@ -25,7 +25,8 @@ different sites.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable
+import functools
+from collections.abc import Iterable, Mapping
 
 from otcoding.claim import Claim, ServiceLine
 from otcoding.codes import MueEdit, MueTable, NcciEdit, NcciTable, mue_table, ncci_table
@@ -89,6 +90,8 @@ _Hit = tuple[int, int, NcciEdit, _dt.date]
 
 
 def _ptp_hits(claim: Claim, ctx: Context) -> tuple[_Hit, ...]:
+    if len(ctx.line_codes) < 2:
+        return ()  # equal codes are never paired
     table = _ncci(ctx)
     lines = claim.lines
     hits: list[_Hit] = []
@@ -230,6 +233,22 @@ def _zero_mue(code: str, edit: MueEdit, on: _dt.date, edition: str, line: int) -
     )
 
 
+@functools.lru_cache(maxsize=8)
+def _fewest_units(table: MueTable) -> Mapping[str, int]:
+    """Code → the fewest units any of its practitioner MUEs allows, at any date.
+
+    What :meth:`MueTable.get` looks up (practitioner rows), reduced to one number per
+    code: a day within it cannot exceed the edit in force, whatever the date. Tables
+    are immutable, so the answer is kept per table.
+    """
+    fewest: dict[str, int] = {}
+    for edit in table:
+        if edit.service_type == "Practitioner":
+            known = fewest.get(edit.code)
+            fewest[edit.code] = edit.units if known is None else min(known, edit.units)
+    return fewest
+
+
 @rule(
     "OT-MUE-001",
     Severity.ERROR,
@@ -239,6 +258,7 @@ def _zero_mue(code: str, edit: MueEdit, on: _dt.date, edition: str, line: int) -
 def mue_exceeded(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Units over the Medically Unlikely Edit are denied (CARC 151)."""
     table = _mue(ctx)
+    fewest = _fewest_units(table)
     lines = claim.lines
     out: list[Problem] = []
     for on, indexes in ctx.lines_by_date.items():
@@ -253,6 +273,11 @@ def mue_exceeded(claim: Claim, ctx: Context) -> Iterable[Problem]:
                 else:
                     entry[1] += line.units
         for code, (first, total) in totals.items():
+            least = fewest.get(code)
+            if least is None or total <= least:
+                # No practitioner MUE for the code at any date, or the day's units are
+                # within the lowest it ever has (so are each line's): nothing to look up.
+                continue
             edit = table.get(code, on)
             if edit is None or (total <= edit.units and edit.mai != 1):
                 continue

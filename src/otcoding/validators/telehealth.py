@@ -66,6 +66,14 @@ def _telehealth_lines(claim: Claim, ctx: Context) -> tuple[int, ...]:
 
 
 def _find_telehealth_lines(claim: Claim, ctx: Context) -> tuple[int, ...]:
+    if (
+        claim.place_of_service not in TELEHEALTH_POS
+        and TELEHEALTH_POS.isdisjoint(ctx.line_places)
+        and TELEHEALTH_MODIFIERS.isdisjoint(ctx.modifiers)
+    ):
+        # Most claims are in person: no telehealth place of service on the claim or
+        # a line (so none applies to any line) and no telehealth modifier anywhere.
+        return ()
     out = []
     for i, line in enumerate(claim.lines):
         pos = line.place_of_service or claim.place_of_service

@@ -151,54 +151,47 @@ def _verdict(
     return comparison, over, under
 
 
-# One timed line, as the analysis needs it: (index, date of service, code, units, minutes).
-_TimedLine = tuple[int, _dt.date, str, int, int | None]
-
-
 def _analyse(ctx: Context) -> _Analysis:
-    lines = ctx.claim.lines
-    timed: list[_TimedLine] = []
-    for i, code in enumerate(ctx.codes):
-        if code is not None and code.timed:
-            line = lines[i]
-            timed.append((i, line.date_of_service, line.code, line.units, line.minutes))
-    if not timed:
-        return _CLEAN
-    return _analyse_timed(ctx.unit_method, tuple(timed))
+    """Group each date's timed lines by code, and judge the day.
 
-
-@functools.lru_cache(maxsize=8192)
-def _analyse_timed(method: str, timed: tuple[_TimedLine, ...]) -> _Analysis:
-    """Group the timed lines by date and code, and judge each day.
-
-    Keyed on the timed lines alone, so the many claims that bill the same day the
-    same way share one answer (the result is immutable).
+    Not cached per claim: whole claims rarely repeat (their dates differ), so such a
+    cache missed nearly always and its key cost more than this walk. The costly step,
+    comparing a day that does not fit, is cached in :func:`_verdict`.
     """
-    by_day: dict[_dt.date, list[_TimedLine]] = {}
-    for entry in timed:
-        by_day.setdefault(entry[1], []).append(entry)
+    codes = ctx.codes
+    lines = ctx.claim.lines
+    method = ctx.unit_method
     days: list[_Day] = []
     missing: list[int] = []
     skipped: set[_dt.date] = set()
-    for on in sorted(by_day):
+    for on, indexes in ctx.lines_by_date.items():
         billed: dict[str, int] = {}
         minutes: dict[str, int] = {}
         first: dict[str, int] = {}
-        no_minutes: set[str] = set()
+        no_minutes: set[str] | None = None
         total = 0
-        for i, _, name, units, mins in by_day[on]:
+        for i in indexes:
+            code = codes[i]
+            if code is None or not code.timed:
+                continue
+            line = lines[i]
+            name, mins = line.code, line.minutes
             if name in billed:
-                billed[name] += units
+                billed[name] += line.units
             else:
-                billed[name] = units
+                billed[name] = line.units
                 minutes[name] = 0
                 first[name] = i
             if mins is None:
                 missing.append(i)
+                if no_minutes is None:
+                    no_minutes = set()
                 no_minutes.add(name)
             else:
                 minutes[name] += mins
                 total += mins
+        if not billed:
+            continue  # no timed line on this date
         if no_minutes:
             if method == "cms":
                 skipped.add(on)
