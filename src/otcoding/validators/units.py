@@ -131,7 +131,10 @@ class _Analysis(NamedTuple):
 _CLEAN = _Analysis((), (), frozenset())
 
 
-@functools.lru_cache(maxsize=8192)
+# Small: only days billed wrong get here, each entry holds a whole comparison (about a
+# kilobyte), and the mistakes that repeat are few; a larger cache grew a long audit's
+# memory for few more hits.
+@functools.lru_cache(maxsize=512)
 def _verdict(
     method: str, billed: tuple[tuple[str, int], ...], minutes: tuple[tuple[str, int], ...]
 ) -> tuple[Comparison, tuple[LineComparison, ...], tuple[LineComparison, ...]] | None:
