@@ -837,24 +837,12 @@ def _payer(value: object) -> str:
 def _patient(value: object) -> Patient | None:
     if value is None:
         return None
-    if type(value) is dict:
-        # _nested's work for the common case, two calls shorter.
-        try:
-            return _build_patient(value)
-        except InvalidInputError as exc:
-            raise _within("patient", exc) from None
     return _nested(Patient.from_dict, Patient, value, "patient", sensitive=True)
 
 
 def _provider(value: object) -> Provider | None:
     if value is None:
         return None
-    if type(value) is dict:
-        # As in _patient.
-        try:
-            return _build_provider(value)
-        except InvalidInputError as exc:
-            raise _within("provider", exc) from None
     return _nested(Provider.from_dict, Provider, value, "provider")
 
 
