@@ -111,6 +111,19 @@ def _hits(claim: Claim, ctx: Context) -> tuple[_Hit, ...]:
     return ctx.memo("ncci.ptp", _ptp_hits, claim, ctx)
 
 
+def _with_indicator(
+    claim: Claim, ctx: Context, indicator: int
+) -> list[tuple[int, NcciEdit, _dt.date, str | None]]:
+    """The claim's PTP hits whose edit has ``indicator``: column-2 line, edit, date, and
+    the modifier on column 2 that claims distinct services (or ``None``)."""
+    lines = claim.lines
+    return [
+        (col2, edit, on, _bypass(lines[col1], lines[col2]))
+        for col1, col2, edit, on in _hits(claim, ctx)
+        if edit.modifier_indicator == indicator
+    ]
+
+
 def _pair_text(edit: NcciEdit, on: _dt.date, table: NcciTable) -> str:
     edition = edit.edition or table.edition
     why = f" ({edit.rationale.lower()})" if edit.rationale else ""
@@ -128,15 +141,12 @@ def _pair_text(edit: NcciEdit, on: _dt.date, table: NcciTable) -> str:
 )
 def ptp_no_bypass(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Column 2 of an indicator-0 edit is denied whatever modifier it carries."""
-    hits = _hits(claim, ctx)
+    hits = _with_indicator(claim, ctx, 0)
     if not hits:
         return _NO_PROBLEMS
     table = _ncci(ctx)
     out: list[Problem] = []
-    for col1, col2, edit, on in hits:
-        if edit.modifier_indicator != 0:
-            continue
-        carried = _bypass(claim.lines[col1], claim.lines[col2])
+    for col2, edit, on, carried in hits:
         note = f"; {carried} does not bypass it" if carried else ""
         out.append(
             Problem(
@@ -158,13 +168,13 @@ def ptp_no_bypass(claim: Claim, ctx: Context) -> Iterable[Problem]:
 )
 def ptp_modifier_missing(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Column 2 of an indicator-1 edit is denied unless a distinct-service modifier is on it."""
-    hits = _hits(claim, ctx)
+    hits = _with_indicator(claim, ctx, 1)
     if not hits:
         return _NO_PROBLEMS
     table = _ncci(ctx)
     out: list[Problem] = []
-    for col1, col2, edit, on in hits:
-        if edit.modifier_indicator != 1 or _bypass(claim.lines[col1], claim.lines[col2]):
+    for col2, edit, on, modifier in hits:
+        if modifier is not None:
             continue
         out.append(
             Problem(
@@ -185,15 +195,12 @@ def ptp_modifier_missing(claim: Claim, ctx: Context) -> Iterable[Problem]:
 )
 def ptp_bypassed(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """A bypassed indicator-1 edit is paid only if the record supports distinct services."""
-    hits = _hits(claim, ctx)
+    hits = _with_indicator(claim, ctx, 1)
     if not hits:
         return _NO_PROBLEMS
     table = _ncci(ctx)
     out: list[Problem] = []
-    for col1, col2, edit, on in hits:
-        if edit.modifier_indicator != 1:
-            continue
-        modifier = _bypass(claim.lines[col1], claim.lines[col2])
+    for col2, edit, on, modifier in hits:
         if modifier is None:
             continue
         out.append(
