@@ -8,9 +8,9 @@ Goals (issue 6), each as a ratio measured in this run:
   file (goal <= 8x), with lines per second, in this process and with 2 worker
   processes (``workers=2``, ``otcoding audit -j 2``);
 - peak RSS of a fresh process auditing ``--lines`` against one auditing ``--small``
-  lines (goal <= 1.2x), with the default cross-claim checks (their fingerprints grow
-  with distinct claims and services, about 20 bytes each) and with
-  ``--flat-memory`` (``double_billing=False, duplicate_claim_ids=False``).
+  lines (goal <= 1.2x), with the default cross-claim checks (their records go to a
+  temporary file, about 50 bytes an input row) and with ``--flat-memory``
+  (``double_billing=False, duplicate_claim_ids=False``).
 
 Both files come from :mod:`otcoding.examples.generate` with one seed and one
 patient pool of 2,000. With ``OTCODING_BENCH_QUICK=1`` (``run.py --quick``) the sizes

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
+import itertools
 import json
+import re
 from typing import Any
 
 import pytest
@@ -14,6 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import otcoding
+import otcoding.examples.generate
+import otcoding.io
 from otcoding.auditor import AuditFinding, Summary, audit
 from otcoding.io import COLUMNS
 
@@ -209,6 +214,80 @@ def test_double_billing_needs_same_modifiers_and_date_and_a_patient_id() -> None
     # modifier order does not matter
     rows = [row(modifiers="GO;XU"), row(claim_id="C-2", modifiers="XU;GO")]
     assert [f.rule_id for f in run_csv(rows)[0]] == ["OT-BATCH-001"]
+
+
+def test_cross_claim_findings_come_last_in_input_order() -> None:
+    rows = [
+        row(),  # 2
+        row(claim_id="C-2", units=3),  # 3: too many units, and bills row 2's service again
+        row(claim_id="C-3", patient_id="P-3", units=3),  # 4: too many units
+        row(claim_id="C-1", patient_id="P-4"),  # 5: C-1 again
+    ]
+    findings, summary = run_csv(rows)
+    assert ids(findings) == [
+        ("C-2", 3, "OT-UNITS-001"),
+        ("C-3", 4, "OT-UNITS-001"),
+        ("C-2", 3, "OT-BATCH-001"),
+        ("C-1", 5, "OT-ROW-003"),
+    ]
+    assert summary.by_rule["OT-BATCH-001"] == summary.by_rule["OT-ROW-003"] == 1
+    # Stopped before the end: the cross-claim findings are not known yet.
+    batch = audit(io.StringIO(csv_text(rows)), today=TODAY)
+    assert [f.rule_id for f in itertools.islice(batch, 2)] == ["OT-UNITS-001"] * 2
+    batch.close()
+    assert not batch.summary.complete
+
+
+def _cross_claim_model(text: str) -> list[tuple[str | None, int, str, int]]:
+    """What the two cross-claim rules find, worked out online with plain dicts."""
+    ids_seen: dict[str, int] = {}
+    services_seen: dict[str, int] = {}
+    out: list[tuple[str | None, int, str, int]] = []
+    for item in otcoding.io.open_batch(io.StringIO(text)):
+        if not item.rows:
+            continue
+        claim = None
+        if item.data is not None and item.complete:
+            with contextlib.suppress(otcoding.InvalidInputError):
+                claim = otcoding.Claim.from_dict(item.data.build())
+        claim_id = item.claim_id  # a CSV reader knows it, even for a row it cannot read
+        if claim_id is not None:
+            first = ids_seen.setdefault(claim_id, item.row)
+            if first != item.row:
+                out.append((claim_id, item.row, "OT-ROW-003", first))
+        if claim is None or claim.patient is None or not claim.patient.id:
+            continue
+        for i, line in enumerate(claim.lines):
+            key = (claim.patient.id, line.code, line.date_of_service, sorted(line.modifiers))
+            first = services_seen.setdefault(repr(key), item.row)
+            if first != item.row:
+                at = item.line_rows[i] if item.line_rows else item.row
+                out.append((claim.claim_id, at, "OT-BATCH-001", first))
+    return out
+
+
+def test_a_batch_past_the_memory_buffers_matches_an_in_memory_model(tmp_path: Any) -> None:
+    out = io.StringIO()
+    # Few patients: many services come back; malformed rows and reused IDs too.
+    otcoding.examples.generate.write_batch(out, lines=12_000, seed=4, error_share=0.4, patients=30)
+    text = out.getvalue()
+    batch = audit(io.StringIO(text), today=TODAY, temp_dir=tmp_path)
+    findings = list(batch)
+    cross = [f for f in findings if f.rule_id in {"OT-ROW-003", "OT-BATCH-001"}]
+    assert findings[-len(cross) :] == cross  # after every claim's own findings
+    got = [
+        (f.claim_id, f.row, f.rule_id, int(re.findall(r"row (\d+)", f.message)[0])) for f in cross
+    ]
+    expected = _cross_claim_model(text)
+    assert {rule for *_, rule, _ in expected} == {"OT-ROW-003", "OT-BATCH-001"}
+    assert got == expected
+    assert batch._spill.nbytes > 0  # the records did go to disk
+    assert list(tmp_path.iterdir()) == []  # and left no file behind
+
+
+def test_temp_dir_must_exist(tmp_path: Any) -> None:
+    with pytest.raises(otcoding.DataFileError, match="temporary directory"):
+        audit(io.StringIO(csv_text([row()])), temp_dir=tmp_path / "missing")
 
 
 # --- sources and options ---------------------------------------------------------

@@ -149,6 +149,25 @@ def test_flat_memory_drops_both_cross_claim_rules_and_says_so(
     assert "not run (asked for): OT-ROW-003, OT-BATCH-001" in err
 
 
+def test_temp_dir_holds_the_cross_claim_records(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    big = tmp_path / "big.csv"
+    with big.open("w", encoding="utf-8", newline="") as stream:
+        write_batch(stream, lines=4000, seed=8, error_share=0.3, patients=20)
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    code, out, _ = _audit(capsys, str(big), "--today", TODAY, "--temp-dir", str(spill))
+    code_default, out_default, _ = _audit(capsys, str(big), "--today", TODAY)
+    assert (code, out) == (code_default, out_default)
+    rules = [r["rule_id"] for r in _report_rows(out)]
+    assert "OT-BATCH-001" in rules
+    assert list(spill.iterdir()) == []  # the file had no name, and is gone
+    code, _, err = _audit(capsys, str(big), "--temp-dir", str(tmp_path / "nowhere"))
+    assert code == 2
+    assert "nowhere: the temporary directory does not exist" in err
+
+
 # --- output file -------------------------------------------------------------------
 
 

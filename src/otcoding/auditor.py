@@ -7,21 +7,22 @@ which input row they are about. What the audit saw is counted in
 :attr:`Audit.summary` as it goes, so the counts are there even when the caller
 stops early.
 
-Memory stays flat in the length of the batch except for two sets of fingerprints,
-both needed to see what one claim alone cannot show:
+Memory stays flat however long the batch. Two checks need the whole batch, to see
+what one claim alone cannot show:
 
-- one per claim ID, to tell a claim ID that comes back after other claims'
-  rows (OT-ROW-003) from a claim's consecutive rows;
-- one per distinct (patient, code, date of service, modifiers) service, to find
-  the same service billed on two claims (OT-BATCH-001). A claim without a
-  ``patient.id`` is not part of this check.
+- a claim ID that comes back after other claims' rows (OT-ROW-003), told from a
+  claim's own consecutive rows;
+- the same (patient, code, date of service, modifiers) service billed on two
+  claims (OT-BATCH-001). A claim without a ``patient.id`` is not part of this check.
 
-Each fingerprint is a 64-bit hash and the row that first had it, one 13-byte record
-in a :class:`otcoding._seen.FirstSeen` store, about 20 bytes a claim or service in
-all (two hashes colliding, about one chance in 30 million for a million services, would
-report a false repeat). ``double_billing=False`` drops the second set and its rule,
-``duplicate_claim_ids=False`` the first and OT-ROW-003; with both off memory stays
-flat whatever the length of the batch. A rule left out is listed in
+For them each claim ID and each service leaves a 21-byte fingerprint record, and each
+claim a few values for the message (claim ID, rows, codes, dates: no patient data),
+in an unnamed temporary file (:mod:`otcoding._spill`, in ``temp_dir``; about 50 bytes
+an input row), not in memory. Their findings come **after** every claim's own
+findings, once the input has been read, in input order. Two hashes colliding (about
+one chance in 30 million for a million services) would report a false repeat.
+``double_billing=False`` drops the second check, ``duplicate_claim_ids=False`` the
+first; with both off nothing is written to disk. A rule left out is listed in
 :attr:`Summary.skipped_rules`, so the report says so.
 
 ``workers=N`` parses and checks claims in ``N`` worker processes while this process
@@ -50,6 +51,9 @@ minutes: expected a whole number, got 'tw0'; claim C-2 not checked
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+import itertools
+import operator
 import os
 import pickle
 from collections import Counter, deque
@@ -58,9 +62,9 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from otcoding._seen import FirstSeen
+from otcoding._spill import Log, Repeats, Spill
 from otcoding.claim import Claim
-from otcoding.errors import InvalidInputError
+from otcoding.errors import DataFileError, InvalidInputError
 from otcoding.findings import Finding, Severity
 from otcoding.io import BatchReader, ClaimRows, open_batch
 from otcoding.io._common import Source
@@ -216,6 +220,7 @@ class Audit:
         double_billing: bool,
         duplicate_claim_ids: bool = True,
         workers: int = 1,
+        temp_dir: str | None = None,
     ) -> None:
         self.summary = Summary()
         self.summary.warnings = reader.warnings
@@ -233,8 +238,10 @@ class Audit:
         self._options = {"year": year, "unit_method": unit_method, "today": today}
         self._rulesets: dict[str, RuleSet] = {}
         self._double_billing = double_billing
-        self._claim_ids = FirstSeen(_CLAIM_ID_PARTS)
-        self._services = FirstSeen(_SERVICE_PARTS)
+        self._spill = Spill(temp_dir)
+        self._claim_ids = Repeats(self._spill, _CLAIM_ID_PARTS)
+        self._services = Repeats(self._spill, _SERVICE_PARTS)
+        self._log = Log(self._spill)
         self._workers = workers
         self._started = False
 
@@ -244,8 +251,9 @@ class Audit:
         return self._reader.warnings
 
     def close(self) -> None:
-        """Release the input (a file opened from a path)."""
+        """Release the input (a file opened from a path) and the temporary file."""
         self._reader.close()
+        self._spill.close()
 
     def __iter__(self) -> Iterator[AuditFinding]:
         if self._started:
@@ -257,9 +265,10 @@ class Audit:
             else:
                 for item in self._reader:
                     yield from self._item(item)
+            yield from self._across_claims()
             self.summary.complete = True
         finally:
-            self._reader.close()
+            self.close()
 
     def _count(self, finding: AuditFinding) -> AuditFinding:
         s = self.summary
@@ -292,12 +301,9 @@ class Audit:
             s.claims += 1
         for row, finding in item.problems:
             yield self._count(_located(finding, claim_id, row))
-        if claim_id is not None and self._duplicate_claim_ids:
-            repeated = self._repeated_claim_id(claim_id, item.row)
-            if repeated is not None:
-                yield self._count(repeated)
         if item.data is None or not item.complete:
             s.rows_not_checked += item.rows
+            self._remember(item, claim_id, None)
             return False
         return True
 
@@ -306,6 +312,7 @@ class Audit:
         # claim's other rows are merely not checked.
         self.summary.rows_not_checked += item.rows
         self.summary.unreadable_rows += 1
+        self._remember(item, item.claim_id, None)
         yield self._count(_unreadable(exc, item))
 
     def _after(
@@ -316,12 +323,9 @@ class Audit:
         findings: Iterable[Finding],
         services: _Services | None,
     ) -> Iterator[AuditFinding]:
-        """Report a checked claim's findings, then what the batch alone shows about it."""
+        """Report a checked claim's findings; keep what the batch checks need of it."""
         s = self.summary
-        if item.claim_id is None and self._duplicate_claim_ids:
-            repeated = self._repeated_claim_id(claim_id, item.row)
-            if repeated is not None:
-                yield self._count(repeated)
+        self._remember(item, claim_id, services)
         s.rows_checked += item.rows
         s.claims_checked += 1
         s.lines += lines
@@ -329,11 +333,6 @@ class Audit:
         for finding in findings:
             row = item.row if finding.line is None or not line_rows else line_rows[finding.line]
             yield self._count(_located(finding, claim_id, row))
-        if services is not None:
-            # Counted as yielded, like every finding, so that the summary of an audit
-            # stopped early counts only what the caller saw.
-            for finding in self._double_billed(claim_id, services, item):
-                yield self._count(finding)
 
     def _in_workers(self, items: Iterable[ClaimRows]) -> Iterator[AuditFinding]:
         """Parse and check in worker processes; report in input order, here."""
@@ -388,44 +387,58 @@ class Audit:
             if (yield from self._before(item)):
                 yield from self._report(item, result)
 
-    # Plain functions, not generators: they find nothing for nearly every claim, and a
-    # generator per claim costs more than the look-up.
+    def _remember(self, item: ClaimRows, claim_id: str | None, services: _Services | None) -> None:
+        """Keep the claim's ID and services for the checks across claims."""
+        keep_id = claim_id is not None and self._duplicate_claim_ids
+        if not (keep_id or services):
+            return
+        start = item.row  # a claim is known by its first row: IDs may repeat (OT-ROW-003)
+        # What a finding about this claim says, without the patient.
+        billed = tuple((code, day) for _, code, day, _ in services) if services else ()
+        entry = self._log.add((start, claim_id, item.line_rows, billed))
+        if keep_id:
+            self._claim_ids.add(entry, start, (hash(claim_id),))
+        if services:
+            self._services.add(entry, start, map(hash, services))
 
-    def _repeated_claim_id(self, claim_id: str, row: int) -> AuditFinding | None:
-        first = self._claim_ids.first(hash(claim_id), row)
-        if first == row:
-            return None
-        finding = batch_finding(
+    def _across_claims(self) -> Iterator[AuditFinding]:
+        """The findings only the whole batch shows, in input order, once it has been read."""
+        # Per claim, a claim ID repeat (tag -1) before its lines' repeats.
+        repeats = heapq.merge(
+            ((r.entry, -1, r.first) for r in self._claim_ids.repeats()),
+            self._services.repeats(),
+        )
+        kept = self._log.cursor()
+        for entry, group in itertools.groupby(repeats, key=operator.itemgetter(0)):
+            start, claim_id, line_rows, billed = kept(entry)
+            for _, tag, first in group:
+                if tag < 0:
+                    finding = self._repeated_claim_id(claim_id, first)
+                    row = start
+                else:
+                    finding = self._double_billed(billed[tag], tag, first)
+                    row = line_rows[tag] if line_rows else start
+                yield self._count(_located(finding, claim_id, row))
+
+    @staticmethod
+    def _repeated_claim_id(claim_id: str, first: int) -> Finding:
+        return batch_finding(
             DUPLICATE_CLAIM_ID,
             f"claim {claim_id} appeared before, from row {first}, with other claims' "
             "rows in between; these rows are checked as a separate claim",
             fix="give each claim its own ID, or keep a claim's rows together",
         )
-        return _located(finding, claim_id, row)
 
-    def _double_billed(
-        self, claim_id: str, services: _Services, item: ClaimRows
-    ) -> list[AuditFinding]:
-        found: list[AuditFinding] = []
-        line_rows = item.line_rows
-        first_seen = self._services.first
-        start = item.row  # a claim is known by its first row: IDs may repeat (OT-ROW-003)
-        for i, service in enumerate(services):
-            first = first_seen(hash(service), start)
-            if first == start:
-                # The first time, or another line of this same claim (OT-DUP-001's job).
-                continue
-            row = line_rows[i] if line_rows else start
-            _, code, day, _ = service
-            finding = batch_finding(
-                DOUBLE_BILLING,
-                f"{code} on {dt.date.fromordinal(day).isoformat()} with the same modifiers for "
-                f"the same patient was already billed on another claim (starting at row {first})",
-                line=i,
-                fix="drop the repeat, or correct the claim it duplicates",
-            )
-            found.append(_located(finding, claim_id, row))
-        return found
+    @staticmethod
+    def _double_billed(billed: tuple[str, int], line: int, first: int) -> Finding:
+        code, day = billed
+        return batch_finding(
+            DOUBLE_BILLING,
+            f"{code} on {dt.date.fromordinal(day).isoformat()} with the same modifiers for "
+            f"the same patient was already billed on another claim (starting at row {first})",
+            line=line,
+            fix="drop the repeat, or correct the claim it duplicates",
+        )
 
     def _ruleset_for(self, claim: Claim) -> RuleSet:
         if self._ruleset is not None:
@@ -440,10 +453,10 @@ class Audit:
 #: (as its ordinal) and sorted modifiers.
 _Services = tuple[tuple[str, str, int, tuple[str, ...]], ...]
 
-# Partitions of the fingerprints (see otcoding._seen): a look-up scans one of them,
-# about 1/16,384 of a million services, for about 1 MB of fixed overhead at most.
-_CLAIM_ID_PARTS = 4096
-_SERVICE_PARTS = 16384
+# Partitions of the fingerprint records (see otcoding._spill): finding the repeats
+# holds one partition at a time, and each buffers up to 4 kB before it is written.
+_CLAIM_ID_PARTS = 64
+_SERVICE_PARTS = 256
 
 # Claims per chunk sent to a worker: enough to amortise the hand-over, few enough
 # that findings start flowing at once and memory stays small.
@@ -572,6 +585,7 @@ def audit(
     double_billing: bool = True,
     duplicate_claim_ids: bool = True,
     workers: int = 1,
+    temp_dir: str | os.PathLike[str] | None = None,
 ) -> Audit:
     """Audit a batch: yields :class:`AuditFinding` values; ``.summary`` counts it all.
 
@@ -584,6 +598,12 @@ def audit(
     ``workers`` (default 1) is the number of processes that parse and check
     claims; ``0`` means one per CPU. A custom ``ruleset`` must then be picklable
     (no lambdas), since each worker gets a copy.
+
+    The checks across claims (OT-ROW-003, OT-BATCH-001; ``duplicate_claim_ids``
+    and ``double_billing``) keep about 50 bytes an input row in an unnamed
+    temporary file in ``temp_dir`` (default: :func:`tempfile.gettempdir`), and
+    report their findings after all the others, once the input has been read. A
+    full disk there raises :class:`~otcoding.errors.DataFileError`.
 
     Rows that cannot be read, and claims the model refuses, become OT-ROW-001
     findings and the audit goes on. Only an unusable source (a missing file, a
@@ -611,6 +631,8 @@ def audit(
                 ruleset.name,
                 f"cannot be sent to worker processes ({exc}); use workers=1",
             ) from None
+    if temp_dir is not None and not os.path.isdir(temp_dir):
+        raise DataFileError(os.fspath(temp_dir), "the temporary directory does not exist")
     reader = open_batch(
         source, input_format=input_format, include_patient_data=include_patient_data
     )
@@ -623,4 +645,5 @@ def audit(
         double_billing=double_billing,
         duplicate_claim_ids=duplicate_claim_ids,
         workers=workers,
+        temp_dir=None if temp_dir is None else os.fspath(temp_dir),
     )

@@ -68,13 +68,19 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--no-double-billing",
         action="store_true",
-        help="skip the cross-claim double-billing check (keeps memory flat)",
+        help="skip the cross-claim double-billing check (OT-BATCH-001)",
     )
     parser.add_argument(
         "--flat-memory",
         action="store_true",
-        help="skip both cross-claim checks (double billing, reused claim IDs): memory "
-        "then stays flat however long the batch; the summary lists what was skipped",
+        help="skip both cross-claim checks (double billing, reused claim IDs), so "
+        "nothing goes to a temporary file; the summary lists what was skipped",
+    )
+    parser.add_argument(
+        "--temp-dir",
+        metavar="DIR",
+        help="where the cross-claim checks keep their temporary file (about 50 bytes "
+        "an input row; default: the system's temporary directory)",
     )
     parser.add_argument(
         "-j",
@@ -173,6 +179,7 @@ def run(args: argparse.Namespace) -> int:
             double_billing=not (args.no_double_billing or args.flat_memory),
             duplicate_claim_ids=not args.flat_memory,
             workers=args.jobs,
+            temp_dir=args.temp_dir,
         )
         if not args.quiet:
             for warning in batch.warnings:
