@@ -62,6 +62,8 @@ MAX_TAG = (1 << (8 * _TAG)) - 1
 
 #: About how many bytes a buffer holds before it is written out (4 kB).
 FLUSH = 4096
+# A full buffer of Repeats' records.
+_FULL = (FLUSH // _RECORD) * _RECORD
 
 
 def _check_number(field: str, value: int) -> None:
@@ -148,11 +150,14 @@ class _Records:
         self._chunks = array("Q")
 
     def append(self, record: bytes) -> None:
-        buffer = self._buffer
-        buffer += record
-        if len(buffer) >= self._chunk:
-            self._chunks.append(self._spill.append(buffer))
-            buffer.clear()
+        self._buffer += record
+        if len(self._buffer) >= self._chunk:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the buffer out as one chunk (it holds a whole chunk)."""
+        self._chunks.append(self._spill.append(self._buffer))
+        self._buffer.clear()
 
     def data(self) -> bytes:
         """Every record, joined (for a part small enough to hold)."""
@@ -187,7 +192,7 @@ class Repeats:
     holds at once; each partition also buffers up to :data:`FLUSH` bytes.
     """
 
-    __slots__ = ("_mask", "_parts", "_spill", "entries")
+    __slots__ = ("_buffers", "_mask", "_parts", "_spill", "entries")
 
     def __init__(self, spill: Spill, partitions: int = 256) -> None:
         if partitions < 1 or partitions & (partitions - 1):
@@ -195,6 +200,8 @@ class Repeats:
         self._spill = spill
         self._mask = partitions - 1
         self._parts = [_Records(spill, _RECORD) for _ in range(partitions)]
+        # The parts' buffers, to append to without a method call per record.
+        self._buffers = [part._buffer for part in self._parts]
         self.entries = 0
 
     def add(self, entry: int, row: int, fingerprints: Iterable[int]) -> None:
@@ -211,7 +218,7 @@ class Repeats:
         """
         _check_number("entry", entry)
         _check_number("row", row)
-        parts, mask = self._parts, self._mask
+        buffers, mask = self._buffers, self._mask
         at = entry << 64 | row
         tag = -1
         for tag, fingerprint in enumerate(fingerprints):
@@ -220,7 +227,10 @@ class Repeats:
             # One big-endian number: the key, the entry, the tag and the row, so
             # that the entry and tag of a record compare as their numbers do.
             record = (fingerprint & _MASK) << 104 | tag << 40 | at
-            parts[fingerprint & mask].append(record.to_bytes(_RECORD, "big"))
+            buffer = buffers[fingerprint & mask]
+            buffer += record.to_bytes(_RECORD, "big")
+            if len(buffer) >= _FULL:
+                self._parts[fingerprint & mask].flush()
         self.entries += tag + 1
 
     def repeats(self) -> Iterator[Repeat]:

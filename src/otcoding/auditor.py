@@ -394,7 +394,7 @@ class Audit:
             return
         start = item.row  # a claim is known by its first row: IDs may repeat (OT-ROW-003)
         # What a finding about this claim says, without the patient.
-        billed = tuple((code, day) for _, code, day, _ in services) if services else ()
+        billed = [service[1:3] for service in services] if services else ()
         entry = self._log.add((start, claim_id, item.line_rows, billed))
         if keep_id:
             self._claim_ids.add(entry, start, (hash(claim_id),))
