@@ -161,6 +161,24 @@ def test_claim_place_of_service_not_yet_in_effect_is_reported_once() -> None:
     assert "starts on 2022-01-01" in findings[0].message
 
 
+@pytest.mark.parametrize(
+    ("days", "found"),
+    [
+        (("2021-12-31", "2022-01-03"), ["OT-CODE-004"]),  # in effect on the last date only
+        (("2022-01-01", "2022-01-03"), []),  # its first day of effect on
+    ],
+)
+def test_claim_place_of_service_is_judged_on_every_date(
+    days: tuple[str, str], found: list[str]
+) -> None:
+    claim = claim_with_lines(
+        line("97530", 2, 30, date_of_service=days[0]),
+        line("97535", 1, 15, date_of_service=days[1]),
+        place_of_service="10",
+    )
+    assert rule_ids(run(codes.place_of_service_invalid, claim)) == found
+
+
 def test_unknown_claim_place_of_service() -> None:
     findings = run(codes.place_of_service_invalid, clean_claim(place_of_service="00"))
     assert rule_ids(findings) == ["OT-CODE-004"]

@@ -75,6 +75,26 @@ def test_97530_with_97535_has_no_edit() -> None:
     assert run(PTP, claim_with_lines(line("97530", 2, 30), line("97535", 1, 15))) == []
 
 
+@pytest.mark.parametrize(
+    ("days", "found"),
+    [
+        (("2021-12-31", "2021-12-31"), ["OT-NCCI-002"]),  # the edit's last day
+        (("2022-01-01", "2022-01-01"), []),
+        # A claim spanning the edit's end: only the day it was in force is paired.
+        (("2021-12-31", "2022-01-03"), []),
+        (("2021-12-31", "2021-12-31", "2022-01-03", "2022-01-03"), ["OT-NCCI-002"]),
+    ],
+)
+def test_an_ended_edit_pairs_only_the_dates_it_was_in_force(
+    days: tuple[str, ...], found: list[str]
+) -> None:
+    # 97530 with 97535 had an indicator-1 edit until 2021-12-31; the screen on the
+    # claim's dates must not hide it from a claim that has such a date.
+    codes = ("97530", "97535")
+    lines = [line(codes[k % 2], 1, 15, date_of_service=day) for k, day in enumerate(days)]
+    assert rule_ids(run(PTP, claim_with_lines(*lines))) == found
+
+
 def test_pairs_only_within_one_date() -> None:
     claim = claim_with_lines(
         line("97150", 1, 30, date_of_service="2026-03-02"),

@@ -406,18 +406,26 @@ _PATIENT_SLOTS = _slots(Patient)
 
 
 def _build_patient(d: dict[str, Any]) -> Patient:
-    # Patient.from_dict for a dict, without the generated __init__ (see _slots): the
-    # same converters on the same values, in field order, so that the first bad value
-    # raises the same error.
+    # Patient.from_dict for a dict, without the generated __init__ (see _make_patient).
     if not _PATIENT_KEYS.issuperset(d):
         _check_keys(d, _PATIENT_KEYS, (), _PATIENT_ORDER)  # raises
-    set_id, set_birth_date, set_member_id, set_ytd = _PATIENT_SLOTS
     get = d.get
+    return _make_patient(get("id"), get("birth_date"), get("member_id"), get("therapy_allowed_ytd"))
+
+
+def _make_patient(
+    patient_id: object, birth_date: object, member_id: object, therapy_allowed_ytd: object
+) -> Patient:
+    """A patient from its raw field values (absent: ``None``), as ``Patient(...)``
+    makes it: the same converters on the same values, in field order, so that the
+    first bad value raises the same error (see _slots). Shared with the batch CSV
+    reader, which fills the patient from its cells."""
+    set_id, set_birth_date, set_member_id, set_ytd = _PATIENT_SLOTS
     patient = _new(Patient)
-    set_id(patient, _patient_id(get("id")))
-    set_birth_date(patient, _birth_date(get("birth_date")))
-    set_member_id(patient, _member_id(get("member_id")))
-    set_ytd(patient, _therapy_allowed_ytd(get("therapy_allowed_ytd")))
+    set_id(patient, _patient_id(patient_id))
+    set_birth_date(patient, _birth_date(birth_date))
+    set_member_id(patient, _member_id(member_id))
+    set_ytd(patient, _therapy_allowed_ytd(therapy_allowed_ytd))
     return patient
 
 
@@ -466,12 +474,27 @@ _PROVIDER_KEYS, _PROVIDER_ORDER = _keys(Provider)
 
 
 def _build_provider(d: dict[str, Any]) -> Provider:
-    # Provider.from_dict for a dict, without the generated __init__ (see _slots).
+    # Provider.from_dict for a dict, without the generated __init__ (see _make_provider).
     if not _PROVIDER_KEYS.issuperset(d):
         _check_keys(d, _PROVIDER_KEYS, (), _PROVIDER_ORDER)  # raises
+    return _make_provider(d.get("npi"))
+
+
+# NPI text -> its Provider: a batch comes from a few clinicians, and a Provider is an
+# immutable value (not patient data), so claims can share one.
+_PROVIDERS: dict[str, Provider] = {}
+
+
+def _make_provider(npi: object) -> Provider:
+    """A provider from its raw ``npi`` (absent: ``None``), as ``Provider(npi=npi)``
+    makes it, without the generated __init__ (see _slots)."""
+    if type(npi) is str:
+        hit = _PROVIDERS.get(npi)
+        if hit is not None:
+            return hit
     provider = _new(Provider)
-    _SET_NPI(provider, _npi(d.get("npi")))
-    return provider
+    _SET_NPI(provider, _npi(npi))
+    return _remember(_PROVIDERS, npi, provider) if type(npi) is str else provider
 
 
 # ---------------------------------------------------------------------------
@@ -759,16 +782,54 @@ _LINE_SLOTS = _slots(ServiceLine)
 
 def _build_line(d: dict[str, Any]) -> ServiceLine:
     # ServiceLine.from_dict for a dict, once per line of a batch: ServiceLine(**d)
-    # without the generated __init__ (see _slots). Each field goes through its converter
-    # in field order, so that the first bad value raises the same error, except that
-    # the converters' own fast paths are repeated inline: on common values a call per
-    # field would cost about as much as the rest of the line.
+    # without the generated __init__ (see _slots and _make_line).
     get = d.get
     code = get("code")
     units = get("units")
     date_of_service = get("date_of_service")
     if code is None or units is None or date_of_service is None or not _LINE_KEYS.issuperset(d):
         _check_keys(d, _LINE_KEYS, _LINE_REQUIRED, _LINE_ORDER)  # raises
+    line = _make_line(
+        code,
+        get("modifiers", ()),
+        units,
+        get("minutes"),
+        date_of_service,
+        get("diagnosis_pointers", ()),
+        get("charge"),
+        get("assistant_minutes"),
+        get("place_of_service"),
+    )
+    if line is None:
+        # attrs runs _not_over_minutes after the last converter, and not at all while
+        # validators are disabled: let it.
+        return ServiceLine(**d)
+    return line
+
+
+def _make_line(
+    code: object,
+    modifiers: object,
+    units: object,
+    minutes: object,
+    date_of_service: object,
+    diagnosis_pointers: object,
+    charge: object,
+    assistant_minutes: object,
+    place_of_service: object,
+) -> ServiceLine | None:
+    """A line from its raw field values (absent: ``None``, or ``()`` for the lists).
+
+    What ``ServiceLine(**d)`` makes of the same values, minus the key checks: each
+    field goes through its converter in field order, so that the first bad value
+    raises the same error, except that the converters' own fast paths are repeated
+    inline (on common values a call per field would cost about as much as the rest
+    of the line). ``None`` when the assistant minutes exceed the minutes: only the
+    attrs validator may judge that (see :func:`_build_line`).
+
+    Shared by :func:`_build_line` and the batch CSV reader, which fills lines from
+    its cells without a dict per line.
+    """
     (
         set_code,
         set_modifiers,
@@ -784,31 +845,32 @@ def _build_line(d: dict[str, Any]) -> ServiceLine:
     # "hit or convert": cache hits are never empty strings; a falsy Decimal("0.00")
     # just takes the converter, which finds it in the cache too.
     set_code(line, (type(code) is str and _PROCEDURES.get(code)) or _code(code))
-    set_modifiers(line, _modifiers(get("modifiers", ())))
+    set_modifiers(line, _modifiers(modifiers))
     set_units(line, units if type(units) is int and 0 <= units <= MAX_UNITS else _units(units))
-    minutes = get("minutes")
-    if minutes is not None and not (type(minutes) is int and 0 <= minutes <= MAX_MINUTES):
-        minutes = _minutes(minutes)
-    set_minutes(line, minutes)
+    mins = (
+        minutes
+        if minutes is None or (type(minutes) is int and 0 <= minutes <= MAX_MINUTES)
+        else _minutes(minutes)
+    )
+    set_minutes(line, mins)
     set_date_of_service(
         line,
         (type(date_of_service) is str and _DATES.get(date_of_service))
         or _date_of_service(date_of_service),
     )
-    set_diagnosis_pointers(line, _diagnosis_pointers(get("diagnosis_pointers", ())))
-    charge = get("charge")
+    set_diagnosis_pointers(line, _diagnosis_pointers(diagnosis_pointers))
     if charge is not None:
         charge = (type(charge) is str and _CHARGES.get(charge)) or _charge(charge)
     set_charge(line, charge)
-    assistant = get("assistant_minutes")
-    if assistant is not None and not (type(assistant) is int and 0 <= assistant <= MAX_MINUTES):
-        assistant = _assistant_minutes(assistant)
-    if assistant is not None and minutes is not None and assistant > minutes:
-        # attrs runs _not_over_minutes after the last converter, and not at all while
-        # validators are disabled: let it.
-        return ServiceLine(**d)
+    assistant = (
+        assistant_minutes
+        if assistant_minutes is None
+        or (type(assistant_minutes) is int and 0 <= assistant_minutes <= MAX_MINUTES)
+        else _assistant_minutes(assistant_minutes)
+    )
+    if assistant is not None and mins is not None and assistant > mins:
+        return None
     set_assistant_minutes(line, assistant)
-    place_of_service = get("place_of_service")
     set_place_of_service(line, None if place_of_service is None else _line_pos(place_of_service))
     return line
 
@@ -853,12 +915,24 @@ def _diagnoses(value: object) -> tuple[str, ...]:
     if value is None:
         return ()
     items = _items(value, "diagnoses", "ICD-10-CM codes")
+    key = tuple(items)
+    try:
+        hit = _DIAGNOSES.get(key)
+    except TypeError:  # an unhashable item: the loop below says what is wrong with it
+        hit = None
+    if hit is not None:
+        return hit
     out = []
     for i, code in enumerate(items):
         if not isinstance(code, str):
             raise InvalidInputError(f"diagnoses[{i}]", code, "expected an ICD-10-CM code string")
         out.append(code.strip().upper())
-    return tuple(out)
+    return _remember(_DIAGNOSES, key, tuple(out))
+
+
+# Raw diagnoses -> as the claim holds them: a batch's claims repeat a few hundred lists
+# of codes (codes only: nothing says whose they are).
+_DIAGNOSES: dict[tuple[Any, ...], tuple[str, ...]] = {}
 
 
 def _claim_pos(value: object) -> str | None:
@@ -1072,8 +1146,11 @@ def _build_claim(d: dict[str, Any]) -> Claim:
     claim = _new(Claim)
     set_claim_id(claim, _claim_id(claim_id))
     set_payer(claim, payer if type(payer) is str and payer in PAYERS else _payer(payer))
-    set_patient(claim, _patient(get("patient")))
-    set_provider(claim, _provider(get("provider")))
+    # Already model values when the batch CSV reader filled them (see io.batch_csv).
+    patient = get("patient")
+    set_patient(claim, patient if type(patient) is Patient else _patient(patient))
+    provider = get("provider")
+    set_provider(claim, provider if type(provider) is Provider else _provider(provider))
     set_diagnoses(claim, _diagnoses(get("diagnoses", ())))
     pos = get("place_of_service")
     if pos is not None:
@@ -1085,7 +1162,9 @@ def _build_claim(d: dict[str, Any]) -> Claim:
             submitted_on
         )
     set_submitted_on(claim, submitted_on)
-    set_plan_of_care(claim, _plan_of_care(get("plan_of_care")))
-    set_authorization(claim, _authorization(get("authorization")))
+    plan_of_care = get("plan_of_care")
+    set_plan_of_care(claim, None if plan_of_care is None else _plan_of_care(plan_of_care))
+    authorization = get("authorization")
+    set_authorization(claim, None if authorization is None else _authorization(authorization))
     set_lines(claim, _lines(lines))
     return claim

@@ -23,7 +23,7 @@ import attrs
 
 from otcoding.claim import Claim
 from otcoding.errors import InvalidInputError
-from otcoding.findings import Finding, Report, Severity
+from otcoding.findings import Finding, Report, Severity, _report
 from otcoding.validators import (
     Context,
     Rule,
@@ -131,7 +131,7 @@ class RuleSet:
         """Check one claim (a :class:`~otcoding.claim.Claim` or a dict in the JSON format)."""
         parsed = claim if isinstance(claim, Claim) else Claim.from_dict(claim)
         findings = self.validator(parsed, Context(parsed, self.settings))
-        return Report(claim_id=parsed.claim_id, findings=tuple(findings))
+        return _report(parsed.claim_id, tuple(findings))
 
     def without(self, *rule_ids: str) -> RuleSet:
         """The same set minus some rules."""

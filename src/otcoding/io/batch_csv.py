@@ -9,7 +9,9 @@ date_of_service`` are required; columns may come in any order, and other columns
 are ignored (with one warning).
 
 The reader turns rows into claim dicts in the JSON claim format without judging
-the values: :meth:`otcoding.claim.Claim.from_dict` does that, once, in the audit.
+the values: :meth:`otcoding.claim.Claim.from_dict` does that, once, in the audit
+(to which :meth:`CsvClaimData.build` hands the lines, patient and provider already
+read through the model's own converters, sparing a dict per line).
 What only the rows can tell is reported here: a row with the wrong number of
 cells, bytes that are not UTF-8, an empty claim ID, a later row that disagrees with
 the claim's first row.
@@ -38,7 +40,8 @@ import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from otcoding.errors import DataFileError
+from otcoding.claim import ServiceLine, _make_line, _make_patient, _make_provider
+from otcoding.errors import DataFileError, InvalidInputError
 from otcoding.findings import Finding
 from otcoding.io._common import ClaimRows, FileReader, Source, source_name, utf8_ok
 from otcoding.validators.batch import CLAIM_ROWS_DISAGREE, UNREADABLE_ROW, batch_finding
@@ -96,6 +99,9 @@ _CLAIM_KEYS = {
     "therapy_allowed_ytd": ("patient", "therapy_allowed_ytd"),
     "npi": ("provider", "npi"),
 }
+# The patient's columns in Patient's field order (see _Layout.model_claim).
+_PATIENT_FIELDS = ("patient_id", "birth_date", "member_id", "therapy_allowed_ytd")
+_NO_PATIENT = [None] * len(_PATIENT_FIELDS)
 # The other way, for error paths: "patient.id" -> "patient_id".
 _PATH_COLUMNS = {".".join(v): k for k, v in _CLAIM_KEYS.items()}
 
@@ -209,11 +215,29 @@ class _Layout:
             *(index[c] for c in self.claim_columns)
         )
         self.line_specs = tuple((c, index[c], _CONVERT.get(c)) for c in LINE_COLUMNS if c in index)
+        # A row's line cells in ServiceLine's field order, when the header has every line
+        # column (as exports do): such rows become lines without a dict each.
+        self.line_cells: Callable[[list[str]], tuple[str, ...]] | None = (
+            operator.itemgetter(*(index[c] for c in LINE_COLUMNS))
+            if all(c in index for c in LINE_COLUMNS)
+            else None
+        )
+        # Line cells -> the line they read as. Rows repeat their line cells (a batch
+        # bills a few codes, units and minutes on a few hundred dates), and a line is
+        # an immutable value, so one read serves every repeat. Bounded, and per reader.
+        self._lines: dict[str, ServiceLine] = {}
         self.claim_specs = tuple(
             (c, index[c], _CONVERT.get(c), _CLAIM_KEYS.get(c))
             for c in self.claim_columns
             if c != "claim_id"
         )
+        # For model_claim: the claim's own columns, and where the patient's and the
+        # provider's cells are (None: no such column).
+        self.claim_fields = tuple(
+            (c, i, convert) for c, i, convert, nested in self.claim_specs if nested is None
+        )
+        self.patient_at = tuple(index.get(c) for c in _PATIENT_FIELDS)
+        self.npi_at = index.get("npi")
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Rebuilt from the header where it is unpickled (an audit worker), rather than
@@ -230,6 +254,71 @@ class _Layout:
                     line[name] = convert(value) if convert else value
         return line
 
+    def service_line(self, cells: list[str]) -> ServiceLine:
+        """``ServiceLine.from_dict(self.line(cells))``, without making the dict.
+
+        Raises :class:`~otcoding.errors.InvalidInputError` as that would.
+        """
+        get = self.line_cells
+        if get is None:
+            return ServiceLine.from_dict(self.line(cells))
+        values = get(cells)
+        # The cells as one string: a fifth of the memory of their tuple. Cells that hold
+        # the separator themselves could make two rows' keys alike: those are not kept.
+        key = _SEP.join(values)
+        line = self._lines.get(key)
+        if line is None:
+            line = self._read_line(cells, values)
+            if key.count(_SEP) == _LINE_SEPARATORS:
+                if len(self._lines) >= _LINE_CACHE_SIZE:
+                    self._lines.clear()  # simplest bound; the next rows fill it again
+                self._lines[key] = line
+        return line
+
+    def _read_line(self, cells: list[str], values: tuple[str, ...]) -> ServiceLine:
+        code, modifiers, units, minutes, on, pointers, charge, assistant = values
+        # As in line(): a cell is stripped, and an empty one is absent.
+        code, units, on = code.strip(), units.strip(), on.strip()
+        if not (code and units and on):
+            return ServiceLine.from_dict(self.line(cells))  # raises: a required key is missing
+        modifiers, minutes, pointers = modifiers.strip(), minutes.strip(), pointers.strip()
+        charge, assistant = charge.strip(), assistant.strip()
+        line = _make_line(
+            code,
+            _split(modifiers) if modifiers else (),
+            _COUNTS[units],
+            _COUNTS[minutes] if minutes else None,
+            on,
+            _numbers(pointers) if pointers else (),
+            charge or None,
+            _COUNTS[assistant] if assistant else None,
+            None,  # the format has no line place of service: the claim's applies
+        )
+        if line is None:
+            return ServiceLine.from_dict(self.line(cells))  # raises: assistant over minutes
+        return line
+
+    def model_claim(self, claim_id: str, cells: list[str]) -> dict[str, Any]:
+        """:meth:`claim`, with the patient and the provider already model values.
+
+        Raises :class:`~otcoding.errors.InvalidInputError` as ``Claim.from_dict``
+        would for them.
+        """
+        claim: dict[str, Any] = {"claim_id": claim_id}
+        for name, i, convert in self.claim_fields:
+            value = cells[i].strip()
+            if value:
+                claim[name] = convert(value) if convert else value
+        patient: list[str | None] = []
+        for at in self.patient_at:
+            patient.append(None if at is None else cells[at].strip() or None)
+        if patient != _NO_PATIENT:
+            claim["patient"] = _make_patient(*patient)
+        npi = None if self.npi_at is None else cells[self.npi_at].strip()
+        if npi:
+            claim["provider"] = _make_provider(npi)
+        return claim
+
     def claim(self, claim_id: str, cells: list[str]) -> dict[str, Any]:
         claim: dict[str, Any] = {"claim_id": claim_id}
         for name, i, convert, nested in self.claim_specs:
@@ -244,6 +333,11 @@ class _Layout:
 
 
 _KNOWN = frozenset(COLUMNS)
+#: Distinct line cells one reader remembers (some 6 MB at most).
+_LINE_CACHE_SIZE = 16384
+# The ASCII unit separator: never in a real export's cells (and checked for anyway).
+_SEP = "\x1f"
+_LINE_SEPARATORS = len(LINE_COLUMNS) - 1
 
 
 class CsvClaimData(Mapping[str, Any]):
@@ -254,32 +348,60 @@ class CsvClaimData(Mapping[str, Any]):
     process: a pickled ``CsvClaimData`` carries the cells, not the dict.
     """
 
-    __slots__ = ("_claim_id", "_data", "_layout", "_rows")
+    __slots__ = ("_claim_id", "_data", "_layout", "_plain", "_rows")
 
     def __init__(self, layout: _Layout, claim_id: str, rows: list[list[str]]) -> None:
         self._layout = layout
         self._claim_id = claim_id
         self._rows = rows
         self._data: dict[str, Any] | None = None
+        self._plain: dict[str, Any] | None = None
 
     def build(self) -> dict[str, Any]:
-        """The claim dict (made once)."""
+        """What ``Claim.from_dict`` reads for this claim (made once).
+
+        The claim dict, except that its lines, patient and provider are already
+        model values (:class:`~otcoding.claim.ServiceLine` and so on) when they all
+        read as such: the model then converts the claim's own values as usual, and
+        no dict is made per line. When one of them does not read, this is the claim
+        dict as the Mapping shows it, so that ``Claim.from_dict`` reports the first
+        bad value exactly as for any dict.
+        """
         data = self._data
+        if data is None:
+            try:
+                data = self._model_data()
+            except InvalidInputError:
+                data = self._json()  # from which the model says which value, and where
+            self._data = data
+        return data
+
+    def _model_data(self) -> dict[str, Any]:
+        layout = self._layout
+        rows = self._rows
+        lines = [layout.service_line(cells) for cells in rows]
+        data = layout.model_claim(self._claim_id, rows[0])
+        data["lines"] = lines
+        return data
+
+    def _json(self) -> dict[str, Any]:
+        """The claim dict in the JSON format (made once)."""
+        data = self._plain
         if data is None:
             layout = self._layout
             data = layout.claim(self._claim_id, self._rows[0])
             data["lines"] = [layout.line(cells) for cells in self._rows]
-            self._data = data
+            self._plain = data
         return data
 
     def __getitem__(self, key: str) -> Any:
-        return self.build()[key]
+        return self._json()[key]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.build())
+        return iter(self._json())
 
     def __len__(self) -> int:
-        return len(self.build())
+        return len(self._json())
 
     def __repr__(self) -> str:
         return f"CsvClaimData(claim_id={self._claim_id!r}, rows={len(self._rows)})"
@@ -290,10 +412,6 @@ class CsvClaimData(Mapping[str, Any]):
         # itself goes as its list.
         packed = [_SEP.join(cells) if _SEP not in "".join(cells) else cells for cells in self._rows]
         return (_unpack_claim, (self._layout, self._claim_id, packed))
-
-
-# The ASCII unit separator: never in a real export's cells (and checked for anyway).
-_SEP = "\x1f"
 
 
 def _unpack_claim(layout: _Layout, claim_id: str, packed: list[str | list[str]]) -> CsvClaimData:
@@ -352,7 +470,8 @@ class _Claim:
         self.row = min(self.row, bad.row)
 
     def close(self, blank_rows: int) -> ClaimRows:
-        self.problems.sort(key=_first)
+        if len(self.problems) > 1:
+            self.problems.sort(key=_first)
         return ClaimRows(
             self.row,
             claim_id=self.claim_id,

@@ -22,7 +22,6 @@ ones, in the manner of ``attrs.validators``:
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import importlib
 import pickle
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -230,11 +229,25 @@ class Settings:
 
 
 _MISSING = object()
+_NOTHING: tuple[Problem, ...] = ()
+_NO_LINE_PLACE: frozenset[str | None] = frozenset({None})
 T = TypeVar("T")
 
 # Claims repeat a few dozen codes on a few hundred dates, and a row lookup walks the
-# code's dated rows; the tables never change once loaded, so the answer is cached.
-_find = functools.lru_cache(maxsize=8192)(find)
+# code's dated rows; the tables never change once loaded, so the answer is cached:
+# (code, date of service) -> the code's row then. A plain dict rather than lru_cache,
+# so that a hit only reads memory (the LRU bookkeeping wrote to it for every line of
+# every claim); cleared when full, which a batch's few thousand pairs rarely make it.
+_FOUND: dict[tuple[str, _dt.date], Code | None] = {}
+_FOUND_SIZE = 8192
+
+
+def _look_up(key: tuple[str, _dt.date]) -> Code | None:
+    """``find(*key)``, remembered in ``_FOUND`` (the miss path of Context)."""
+    if len(_FOUND) >= _FOUND_SIZE:
+        _FOUND.clear()
+    row = _FOUND[key] = find(*key)
+    return row
 
 
 class Context:
@@ -243,15 +256,22 @@ class Context:
     Not thread-shared: each ``check`` call makes its own.
 
     The facts every rule set asks for (``payer``, ``codes``, ``line_codes``,
-    ``line_places``, ``modifiers``, ``lines_by_date``) are plain attributes filled in one pass over
-    the lines when the context is made: a check reads them some thirty times, and a
-    lazy property cost several times a plain read on each of them.
+    ``line_places``, ``modifiers``, ``lines_by_date``, ``repeats``, ``first_date``,
+    ``last_date``) are plain attributes filled in one pass over the lines when the
+    context is made: a check reads them some thirty times, and a lazy property cost
+    several times a plain read on each of them.
     """
 
     __slots__ = {
         "_memo": "Values computed once per check (see :meth:`memo`).",
         "claim": "The claim being checked.",
         "codes": ":meth:`code` of every line, in line order.",
+        "first_date": (
+            "The earliest date of service (``date.max`` for a claim without lines).\n\n"
+            "The first key of ``lines_by_date``, for the rules that screen on the span of "
+            "the claim's dates."
+        ),
+        "last_date": "The latest date of service (``date.min`` for a claim without lines).",
         "line_codes": (
             "Every procedure code billed on the claim.\n\n"
             "Lets a rule about a few codes pass over a claim that bills none of them."
@@ -266,6 +286,10 @@ class Context:
             "Lets a rule about a few modifiers pass over a claim that carries none of them."
         ),
         "payer": "The payer whose rules apply.",
+        "repeats": (
+            "Whether some code is on more than one line of one date of service.\n\n"
+            "Lets the rules about repeated lines pass over the claims that have none."
+        ),
         "settings": "The rule set's :class:`Settings`.",
         "today": 'The date "future" is judged against.',
     }
@@ -279,6 +303,9 @@ class Context:
     line_places: frozenset[str | None]
     modifiers: frozenset[str]
     lines_by_date: Mapping[_dt.date, tuple[int, ...]]
+    repeats: bool
+    first_date: _dt.date
+    last_date: _dt.date
     _memo: dict[str, Any]
 
     def __init__(self, claim: Claim, settings: Settings | None = None) -> None:
@@ -288,28 +315,54 @@ class Context:
         self.payer = settings.payer or claim.payer
         self._memo = {}
         codes: list[Code | None] = []
+        found = _FOUND.get
         names: list[str] = []
-        places: list[str | None] = []
+        places: list[str] = []
+        no_place = False
         modifiers: list[str] = []
         groups: dict[_dt.date, list[int]] = {}
+        repeats = False
         for i, line in enumerate(claim.lines):
             on, name = line.date_of_service, line.code
-            codes.append(_find(name, on))
+            key = (name, on)
+            row = found(key, _MISSING)
+            codes.append(_look_up(key) if row is _MISSING else row)  # type: ignore[arg-type]
             names.append(name)
-            places.append(line.place_of_service)
-            modifiers.extend(line.modifiers)
+            if line.place_of_service is None:
+                no_place = True
+            else:
+                places.append(line.place_of_service)
+            modifiers += line.modifiers
             group = groups.get(on)
             if group is None:
                 groups[on] = [i]
             else:
+                # Another line on this date: does it bill a code already billed then?
+                for j in group:
+                    if names[j] == name:
+                        repeats = True
                 group.append(i)
         self.codes = tuple(codes)
         self.line_codes = frozenset(names)
-        self.line_places = frozenset(places)
+        # Most lines leave the place of service to the claim: no set to build.
+        self.line_places = (
+            _NO_LINE_PLACE if not places else frozenset([*places, None] if no_place else places)
+        )
         self.modifiers = frozenset(modifiers)
-        # Most claims are one visit: nothing to sort.
-        dates = groups if len(groups) < 2 else sorted(groups)
-        self.lines_by_date = {on: tuple(groups[on]) for on in dates}
+        self.repeats = repeats
+        by_date: dict[_dt.date, tuple[int, ...]] = {}
+        if len(groups) == 1:
+            # Most claims are one visit: nothing to sort.
+            ((on, group),) = groups.items()
+            by_date[on] = tuple(group)
+            self.first_date = self.last_date = on
+        else:
+            dates = sorted(groups)
+            for on in dates:
+                by_date[on] = tuple(groups[on])
+            self.first_date = dates[0] if dates else _dt.date.max
+            self.last_date = dates[-1] if dates else _dt.date.min
+        self.lines_by_date = by_date
 
     @property
     def unit_method(self) -> str:
@@ -374,7 +427,12 @@ class _AllOf:
             if check is None:
                 out.extend(validator(claim, context))
                 continue
-            for p in check(claim, context):
+            problems = check(claim, context)
+            if problems is _NOTHING:
+                # The usual answer: no iterator over nothing. (CPython has one empty
+                # tuple; elsewhere the loop below simply finds nothing.)
+                continue
+            for p in problems:
                 out.append(
                     Finding(
                         rule_id=validator.rule_id,  # type: ignore[attr-defined]
@@ -437,9 +495,12 @@ class _WithSeverity:
     severity: Severity
 
     def __call__(self, claim: Claim, context: Context) -> list[Finding]:
+        found = self.validator(claim, context)
+        if type(found) is list and not found:
+            return found  # most claims: nothing to go through
         return [
             attrs.evolve(f, severity=self.severity) if f.rule_id == self.rule_id else f
-            for f in self.validator(claim, context)
+            for f in found
         ]
 
 

@@ -66,6 +66,11 @@ def _over_de_minimis(assistant: int, minutes: int) -> bool:
 )
 def assistant_without_co(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """More than 10% of the minutes by an assistant, from 2020, requires CO."""
+    for line in claim.lines:
+        if line.assistant_minutes:
+            break
+    else:
+        return _NO_PROBLEMS  # the usual claim: no line has assistant minutes
     out: list[Problem] = []
     for i, line in enumerate(claim.lines):
         assistant, minutes = line.assistant_minutes, line.minutes

@@ -81,7 +81,11 @@ def outside_authorized_window(claim: Claim, ctx: Context) -> Iterable[Problem]:
         )
         return out
     dates = ctx.lines_by_date
-    if dates and (start is None or start <= min(dates)) and (end is None or max(dates) <= end):
+    if (
+        dates
+        and (start is None or start <= ctx.first_date)
+        and (end is None or ctx.last_date <= end)
+    ):
         return _NO_PROBLEMS  # the first and the last date fit, so every line does
     for i, line in enumerate(claim.lines):
         day = line.date_of_service

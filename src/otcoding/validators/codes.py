@@ -267,22 +267,22 @@ def _modifier_problem(code: str, on: _dt.date) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=1)
-def _modifier_spans() -> Mapping[str, tuple[_dt.date, _dt.date]]:
-    """Modifier → the one unbroken span of dates it is in effect on (both ends included).
+def _unbroken_spans(
+    rows: Iterable[tuple[str, _dt.date | None, _dt.date | None]],
+) -> Mapping[str, tuple[_dt.date, _dt.date]]:
+    """Code → the one unbroken span of dates its rows are in effect on (both ends included).
 
-    Only modifiers whose rows join into a single span are listed (a modifier with a
-    gap between its rows is not), so a date inside the span is always valid.
+    ``rows`` are (code, effective_from, effective_to). Only codes whose rows join into a
+    single span are listed (a code with a gap between its rows is not), so a date
+    inside the span is always valid.
     """
-    from otcoding.codes import modifiers
-
-    rows: dict[str, list[tuple[_dt.date, _dt.date]]] = {}
-    for row in modifiers():
-        rows.setdefault(row.code, []).append(
-            (row.effective_from or _dt.date.min, row.effective_to or _dt.date.max)
+    dated_rows: dict[str, list[tuple[_dt.date, _dt.date]]] = {}
+    for code, effective_from, effective_to in rows:
+        dated_rows.setdefault(code, []).append(
+            (effective_from or _dt.date.min, effective_to or _dt.date.max)
         )
     spans: dict[str, tuple[_dt.date, _dt.date]] = {}
-    for code, dated in rows.items():
+    for code, dated in dated_rows.items():
         dated.sort()
         start, end = dated[0]
         for begin, finish in dated[1:]:
@@ -292,6 +292,14 @@ def _modifier_spans() -> Mapping[str, tuple[_dt.date, _dt.date]]:
         else:
             spans[code] = (start, end)
     return spans
+
+
+@functools.lru_cache(maxsize=1)
+def _modifier_spans() -> Mapping[str, tuple[_dt.date, _dt.date]]:
+    """Modifier → the one unbroken span of dates it is in effect on (see _unbroken_spans)."""
+    from otcoding.codes import modifiers
+
+    return _unbroken_spans((m.code, m.effective_from, m.effective_to) for m in modifiers())
 
 
 def _modifiers_in_effect(ctx: Context) -> bool:
@@ -304,7 +312,7 @@ def _modifiers_in_effect(ctx: Context) -> bool:
     dates = ctx.lines_by_date
     if not dates:
         return True
-    first, last = min(dates), max(dates)
+    first, last = ctx.first_date, ctx.last_date
     for mod in ctx.modifiers:
         span = spans.get(mod)
         if span is None or first < span[0] or span[1] < last:
@@ -369,6 +377,15 @@ def _pos_problem(code: str, on: _dt.date) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=1)
+def _place_spans() -> Mapping[str, tuple[_dt.date, _dt.date]]:
+    """Place of service → the one unbroken span of dates it is in effect on (see
+    _unbroken_spans); unassigned codes have no rows, so no span."""
+    from otcoding.codes import places_of_service
+
+    return _unbroken_spans((p.code, p.effective_from, p.effective_to) for p in places_of_service())
+
+
 @rule(
     "OT-CODE-004",
     Severity.ERROR,
@@ -378,13 +395,22 @@ def _pos_problem(code: str, on: _dt.date) -> str | None:
 )
 def place_of_service_invalid(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Line POS on its own date; the claim POS on every date of service it may cover."""
-    out: list[Problem] = []
+    pos = claim.place_of_service
+    span = None if pos is None else _place_spans().get(pos)
+    # Cheap screen: a claim POS in effect from the first date of service to the last is
+    # in effect on every one of them.
+    check_claim_pos = pos is not None and (
+        span is None or ctx.first_date < span[0] or span[1] < ctx.last_date
+    )
     # Most lines give no place of service of their own (the claim's applies).
-    lines = claim.lines if ctx.line_places != _NO_LINE_PLACE else ()
-    for i, line in enumerate(lines):
-        pos = line.place_of_service
-        if pos is not None:
-            text = _pos_problem(pos, line.date_of_service)
+    line_places = ctx.line_places != _NO_LINE_PLACE
+    if not check_claim_pos and not line_places:
+        return _NO_PROBLEMS
+    out: list[Problem] = []
+    for i, line in enumerate(claim.lines if line_places else ()):
+        line_pos = line.place_of_service
+        if line_pos is not None:
+            text = _pos_problem(line_pos, line.date_of_service)
             if text is not None:
                 out.append(
                     Problem(
@@ -394,8 +420,7 @@ def place_of_service_invalid(claim: Claim, ctx: Context) -> Iterable[Problem]:
                         "(11 office, 12 home, 22 outpatient hospital, 02/10 telehealth)",
                     )
                 )
-    pos = claim.place_of_service
-    if pos is not None:
+    if check_claim_pos:
         for on in ctx.lines_by_date:
             text = _pos_problem(pos, on)
             if text is not None:
@@ -412,6 +437,18 @@ def place_of_service_invalid(claim: Claim, ctx: Context) -> Iterable[Problem]:
 # ---------------------------------------------------------------- Medicare status
 
 
+@functools.lru_cache(maxsize=4)
+def _with_status(status: str) -> frozenset[str]:
+    """The codes with a row of PFS ``status`` at any date.
+
+    A cheap screen: a claim billing none of them has no line of that status, so the
+    rule need not look at each line's row.
+    """
+    from otcoding.codes import codes
+
+    return frozenset(row.code for row in codes() if row.medicare_status == status)
+
+
 @rule(
     "OT-CODE-005",
     Severity.ERROR,
@@ -424,7 +461,7 @@ def place_of_service_invalid(claim: Claim, ctx: Context) -> Iterable[Problem]:
 )
 def medicare_invalid(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """97014 → G0283, 97127 → G0515: the CPT code is refused by Medicare."""
-    if ctx.payer != "medicare":
+    if ctx.payer != "medicare" or ctx.line_codes.isdisjoint(_with_status("I")):
         return _NO_PROBLEMS
     out: list[Problem] = []
     for i, code in enumerate(ctx.codes):
@@ -453,7 +490,7 @@ def medicare_invalid(claim: Claim, ctx: Context) -> Iterable[Problem]:
 )
 def medicare_bundled(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """97010 and 97602 draw no payment; the patient cannot be billed for them either."""
-    if ctx.payer != "medicare":
+    if ctx.payer != "medicare" or ctx.line_codes.isdisjoint(_with_status("B")):
         return _NO_PROBLEMS
     out: list[Problem] = []
     for i, code in enumerate(ctx.codes):

@@ -93,6 +93,11 @@ def missing_go(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Always-therapy codes need GO (error from 2018); sometimes-therapy codes warn."""
     if ctx.payer not in _DISCIPLINE_PAYERS:
         return _NO_PROBLEMS
+    for line in claim.lines:
+        if _DISCIPLINE_SET.isdisjoint(line.modifiers):
+            break
+    else:
+        return _NO_PROBLEMS  # the usual claim: every line has its discipline modifier
     out: list[Problem] = []
     for i, line in enumerate(claim.lines):
         if not _DISCIPLINE_SET.isdisjoint(line.modifiers):

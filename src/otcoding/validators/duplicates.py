@@ -45,23 +45,13 @@ def repeats_a_code(ctx: Context) -> bool:
     """Whether any code appears on more than one line for one date of service.
 
     A cheap screen shared by the rules about repeated lines: most claims never
-    repeat a code on a day, and those rules can then skip their work.
+    repeat a code on a day, and those rules can then skip their work. The context
+    works it out as it groups the lines (:attr:`Context.repeats`).
     """
-
-    return ctx.memo("duplicates.repeats", _repeats_a_code, ctx)
-
-
-def _repeats_a_code(ctx: Context) -> bool:
-    lines = ctx.claim.lines
-    if len(lines) < 2 or len(ctx.line_codes) == len(lines):
-        return False  # no code on two lines at all
-    pairs = {(line.code, line.date_of_service) for line in lines}
-    return len(pairs) != len(lines)
+    return ctx.repeats
 
 
 def _find(ctx: Context) -> Mapping[int, int]:
-    if not repeats_a_code(ctx):
-        return _EMPTY
     seen: dict[object, int] = {}
     found: dict[int, int] = {}
     for i, line in enumerate(ctx.claim.lines):
@@ -81,6 +71,8 @@ def duplicate_lines(ctx: Context) -> Mapping[int, int]:
     Computed once per check and shared with the rules that must not report the
     same line again.
     """
+    if not ctx.repeats:
+        return _EMPTY  # the usual claim: not worth a memo entry
     return ctx.memo("duplicates.lines", _find, ctx)
 
 

@@ -84,12 +84,12 @@ class _Repeat(NamedTuple):
 
 
 def _repeats(ctx: Context) -> tuple[_Repeat, ...]:
+    if ctx.line_codes.isdisjoint(_EVALUATION_CODES):
+        return ()  # most claims bill no evaluation: not worth a memo entry
     return ctx.memo("evaluations.repeats", _find_repeats, ctx)
 
 
 def _find_repeats(ctx: Context) -> tuple[_Repeat, ...]:
-    if ctx.line_codes.isdisjoint(_EVALUATION_CODES):
-        return ()
     lines = ctx.claim.lines
     count = 0
     for line in lines:

@@ -133,10 +133,8 @@ def _nothing_to_report(claim: Claim, ctx: Context, ytd: Decimal | None) -> bool:
     year = ctx.year(lines[0].date_of_service)
     # A pinned year covers every line; otherwise each line's own year must be the
     # first's, that is the years of the claim's first and last dates (in order).
-    if not ctx.settings.year:
-        dates = ctx.lines_by_date
-        if min(dates).year != year or max(dates).year != year:
-            return False
+    if not ctx.settings.year and (ctx.first_date.year != year or ctx.last_date.year != year):
+        return False
     bound = ytd if ytd is not None else Decimal(0)
     for line in lines:
         amount = _full_amount(line.code, year, line.units)

@@ -89,10 +89,55 @@ _NO_PROBLEMS: tuple[Problem, ...] = ()
 _Hit = tuple[int, int, NcciEdit, _dt.date]
 
 
+@functools.lru_cache(maxsize=8)
+def _spans_by_codes(
+    table: NcciTable,
+) -> dict[frozenset[str], tuple[tuple[_dt.date, _dt.date], ...]]:
+    """A table's memo for :func:`_edit_spans` (kept per table: a host may bring its own)."""
+    return {}
+
+
+def _edit_spans(table: NcciTable, codes: frozenset[str]) -> tuple[tuple[_dt.date, _dt.date], ...]:
+    """The dates (first, last) of every edit that can be in force between two of ``codes``.
+
+    Claims bill the same few combinations of codes, and the edits among them are few
+    and often long ended (97530 with 97535 in 2021): a claim whose dates meet none of
+    these spans has no PTP hit, whatever its lines.
+    """
+    memo = _spans_by_codes(table)
+    found = memo.get(codes)
+    if found is not None:
+        return found
+    ordered = sorted(codes)
+    spans = []
+    for k, a in enumerate(ordered):
+        for b in ordered[k + 1 :]:
+            for edit in table.history(a, b):
+                if edit.modifier_indicator != 9:  # never in force
+                    start = edit.effective_from or _dt.date.min
+                    spans.append((start, edit.effective_to or _dt.date.max))
+    found = tuple(spans)
+    if len(memo) < 4096:  # bounded: the codes come from claims
+        memo[codes] = found
+    return found
+
+
+def _may_hit(ctx: Context, table: NcciTable) -> bool:
+    """Whether an edit between two of the claim's codes is in force on some day of it."""
+    first, last = ctx.first_date, ctx.last_date
+    # A loop rather than any(<generator>): no generator object per claim.
+    for start, end in _edit_spans(table, ctx.line_codes):  # noqa: SIM110
+        if start <= last and first <= end:
+            return True
+    return False
+
+
 def _ptp_hits(claim: Claim, ctx: Context) -> tuple[_Hit, ...]:
     if len(ctx.line_codes) < 2:
         return ()  # equal codes are never paired
     table = _ncci(ctx)
+    if not _may_hit(ctx, table):
+        return ()
     lines = claim.lines
     hits: list[_Hit] = []
     for on, indexes in ctx.lines_by_date.items():
@@ -112,14 +157,14 @@ def _hits(claim: Claim, ctx: Context) -> tuple[_Hit, ...]:
 
 
 def _with_indicator(
-    claim: Claim, ctx: Context, indicator: int
+    claim: Claim, hits: tuple[_Hit, ...], indicator: int
 ) -> list[tuple[int, NcciEdit, _dt.date, str | None]]:
-    """The claim's PTP hits whose edit has ``indicator``: column-2 line, edit, date, and
-    the modifier on column 2 that claims distinct services (or ``None``)."""
+    """The PTP hits (see _hits) whose edit has ``indicator``: column-2 line, edit, date,
+    and the modifier on column 2 that claims distinct services (or ``None``)."""
     lines = claim.lines
     return [
         (col2, edit, on, _bypass(lines[col1], lines[col2]))
-        for col1, col2, edit, on in _hits(claim, ctx)
+        for col1, col2, edit, on in hits
         if edit.modifier_indicator == indicator
     ]
 
@@ -141,7 +186,11 @@ def _pair_text(edit: NcciEdit, on: _dt.date, table: NcciTable) -> str:
 )
 def ptp_no_bypass(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Column 2 of an indicator-0 edit is denied whatever modifier it carries."""
-    hits = _with_indicator(claim, ctx, 0)
+    # Most claims have no PTP hit at all: nothing to filter.
+    found = _hits(claim, ctx)
+    if not found:
+        return _NO_PROBLEMS
+    hits = _with_indicator(claim, found, 0)
     if not hits:
         return _NO_PROBLEMS
     table = _ncci(ctx)
@@ -168,7 +217,10 @@ def ptp_no_bypass(claim: Claim, ctx: Context) -> Iterable[Problem]:
 )
 def ptp_modifier_missing(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Column 2 of an indicator-1 edit is denied unless a distinct-service modifier is on it."""
-    hits = _with_indicator(claim, ctx, 1)
+    found = _hits(claim, ctx)
+    if not found:
+        return _NO_PROBLEMS
+    hits = _with_indicator(claim, found, 1)
     if not hits:
         return _NO_PROBLEMS
     table = _ncci(ctx)
@@ -195,7 +247,10 @@ def ptp_modifier_missing(claim: Claim, ctx: Context) -> Iterable[Problem]:
 )
 def ptp_bypassed(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """A bypassed indicator-1 edit is paid only if the record supports distinct services."""
-    hits = _with_indicator(claim, ctx, 1)
+    found = _hits(claim, ctx)
+    if not found:
+        return _NO_PROBLEMS
+    hits = _with_indicator(claim, found, 1)
     if not hits:
         return _NO_PROBLEMS
     table = _ncci(ctx)
@@ -267,6 +322,16 @@ def mue_exceeded(claim: Claim, ctx: Context) -> Iterable[Problem]:
     table = _mue(ctx)
     fewest = _fewest_units(table)
     lines = claim.lines
+    if not ctx.repeats:
+        # The usual claim, screened line by line: with no code twice on a date, a day's
+        # units of a code are one line's, and a line within the fewest units its code's
+        # MUE ever allows is within the edit in force.
+        for line in lines:
+            least = fewest.get(line.code)
+            if least is not None and line.units > least:
+                break
+        else:
+            return _NO_PROBLEMS
     out: list[Problem] = []
     for on, indexes in ctx.lines_by_date.items():
         # Per code: the first line's index and the day's total units.

@@ -94,7 +94,11 @@ def outside_certified_period(claim: Claim, ctx: Context) -> Iterable[Problem]:
     if start is not None and end is not None and end < start:
         return _NO_PROBLEMS  # OT-POC-002 reports the inverted period once
     dates = ctx.lines_by_date
-    if dates and (start is None or start <= min(dates)) and (end is None or max(dates) <= end):
+    if (
+        dates
+        and (start is None or start <= ctx.first_date)
+        and (end is None or ctx.last_date <= end)
+    ):
         return _NO_PROBLEMS  # the first and the last date fit, so every line does
     out: list[Problem] = []
     for i, line in enumerate(claim.lines):

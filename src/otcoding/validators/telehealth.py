@@ -62,10 +62,6 @@ def _is_therapy(ctx: Context, i: int) -> bool:
 
 
 def _telehealth_lines(claim: Claim, ctx: Context) -> tuple[int, ...]:
-    return ctx.memo("telehealth.lines", _find_telehealth_lines, claim, ctx)
-
-
-def _find_telehealth_lines(claim: Claim, ctx: Context) -> tuple[int, ...]:
     if (
         claim.place_of_service not in TELEHEALTH_POS
         and TELEHEALTH_POS.isdisjoint(ctx.line_places)
@@ -73,7 +69,12 @@ def _find_telehealth_lines(claim: Claim, ctx: Context) -> tuple[int, ...]:
     ):
         # Most claims are in person: no telehealth place of service on the claim or
         # a line (so none applies to any line) and no telehealth modifier anywhere.
+        # Screened before the memo: the test costs less than the look-up.
         return ()
+    return ctx.memo("telehealth.lines", _find_telehealth_lines, claim, ctx)
+
+
+def _find_telehealth_lines(claim: Claim, ctx: Context) -> tuple[int, ...]:
     out = []
     for i, line in enumerate(claim.lines):
         pos = line.place_of_service or claim.place_of_service
@@ -107,8 +108,11 @@ _WINDOW_SOURCE = (
 )
 def telehealth_outside_waiver(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """OT by telehealth is paid only inside a waiver window (dated by the DOS)."""
+    found = _telehealth_lines(claim, ctx)
+    if not found:
+        return _NO_PROBLEMS
     out: list[Problem] = []
-    for i in _telehealth_lines(claim, ctx):
+    for i in found:
         line = claim.lines[i]
         on = line.date_of_service
         window = _window(ctx, on)
@@ -164,8 +168,11 @@ def telehealth_outside_waiver(claim: Claim, ctx: Context) -> Iterable[Problem]:
 )
 def telehealth_without_modifier(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """From 2024, a POS 02/10 therapy line is expected to carry 95 (video) or 93 (audio)."""
+    found = _telehealth_lines(claim, ctx)
+    if not found:
+        return _NO_PROBLEMS
     out: list[Problem] = []
-    for i in _telehealth_lines(claim, ctx):
+    for i in found:
         line = claim.lines[i]
         on = line.date_of_service
         pos = line.place_of_service or claim.place_of_service

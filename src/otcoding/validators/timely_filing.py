@@ -89,7 +89,7 @@ def filed_late(claim: Claim, ctx: Context) -> Iterable[Problem]:
     submitted = claim.submitted_on
     filed = submitted if submitted is not None else ctx.today
     by_date = ctx.lines_by_date
-    if (filed - min(by_date)).days <= _SHORTEST_LIMIT_DAYS:
+    if (filed - ctx.first_date).days <= _SHORTEST_LIMIT_DAYS:
         return _NO_PROBLEMS
     out: list[Problem] = []
     for day, indexes in by_date.items():
@@ -137,7 +137,7 @@ def deadline_near(claim: Claim, ctx: Context) -> Iterable[Problem]:
         return _NO_PROBLEMS
     today = ctx.today
     by_date = ctx.lines_by_date
-    if (today - min(by_date)).days < _SHORTEST_LIMIT_DAYS - WARN_DAYS:
+    if (today - ctx.first_date).days < _SHORTEST_LIMIT_DAYS - WARN_DAYS:
         return _NO_PROBLEMS
     out: list[Problem] = []
     for day, indexes in by_date.items():

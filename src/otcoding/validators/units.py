@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from otcoding.findings import Severity
 from otcoding.units import MAX_MINUTES, Comparison, LineComparison, _fits, compare
 from otcoding.validators._core import Context, Problem, Rule, rule
-from otcoding.validators.duplicates import duplicate_lines, repeats_a_code
+from otcoding.validators.duplicates import duplicate_lines
 
 if TYPE_CHECKING:
     from otcoding.claim import Claim
@@ -168,6 +168,39 @@ def _analyse(ctx: Context) -> _Analysis:
     missing: list[int] = []
     skipped: set[_dt.date] = set()
     for on, indexes in ctx.lines_by_date.items():
+        if len(indexes) == 1:
+            # One line that day, the most common case: its units fit when they are the
+            # chart's units for its minutes, by either method (what _fits finds for a
+            # single code), so no day needs building.
+            i = indexes[0]
+            code = codes[i]
+            if code is None or not code.timed:
+                continue
+            line = lines[i]
+            mins = line.minutes
+            if mins is not None and line.units == (0 if mins < 8 else (mins + 7) // 15):
+                continue
+        elif not ctx.repeats:
+            # Several lines, none repeating a code (the usual day): each timed line is
+            # its code's billing, so the day is judged as it is read, without the
+            # grouping below (which a day missing minutes, or not fitting, still gets).
+            billed_of: dict[str, int] = {}
+            minutes_of: dict[str, int] = {}
+            day_total = 0
+            for i in indexes:
+                code = codes[i]
+                if code is None or not code.timed:
+                    continue
+                line = lines[i]
+                mins = line.minutes
+                if mins is None:
+                    break
+                billed_of[line.code] = line.units
+                minutes_of[line.code] = mins
+                day_total += mins
+            else:
+                if not billed_of or day_total > MAX_MINUTES or _fits(method, billed_of, minutes_of):
+                    continue
         billed: dict[str, int] = {}
         minutes: dict[str, int] = {}
         first: dict[str, int] = {}
@@ -241,11 +274,8 @@ def _billing(comparison: Comparison) -> str:
     return ", ".join(shown) if shown else "no timed units"
 
 
-def _mismatches(ctx: Context, *, over: bool) -> Iterable[Problem]:
+def _mismatches(days: tuple[_Day, ...], *, over: bool) -> list[Problem]:
     """One problem per code billed over (or under) what its day's minutes support."""
-    days = _analysis(ctx).days
-    if not days:
-        return _NO_PROBLEMS
     out: list[Problem] = []
     for day in days:
         comparison = day.comparison
@@ -279,7 +309,8 @@ def _mismatches(ctx: Context, *, over: bool) -> Iterable[Problem]:
 )
 def units_over(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Over-billing per code per date of service, against the nearest valid allocation."""
-    return _mismatches(ctx, over=True)
+    days = _analysis(ctx).days
+    return _mismatches(days, over=True) if days else _NO_PROBLEMS
 
 
 @rule(
@@ -294,7 +325,8 @@ def units_over(claim: Claim, ctx: Context) -> Iterable[Problem]:
 )
 def units_under(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Under-billing per code per date of service."""
-    return _mismatches(ctx, over=False)
+    days = _analysis(ctx).days
+    return _mismatches(days, over=False) if days else _NO_PROBLEMS
 
 
 @rule(
@@ -381,13 +413,10 @@ def _received(claim: Claim, ctx: Context) -> _dt.date:
 )
 def timed_code_split(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Report the second and later lines of a timed code on one date of service."""
-    if ctx.payer != "medicare" or not repeats_a_code(ctx):
+    if ctx.payer != "medicare" or not ctx.repeats:
         return _NO_PROBLEMS
     lines = claim.lines
-    if (
-        _received(claim, ctx) < ONE_LINE_PER_DAY_FROM
-        and max(ctx.lines_by_date) < ONE_LINE_PER_DAY_FROM
-    ):
+    if _received(claim, ctx) < ONE_LINE_PER_DAY_FROM and ctx.last_date < ONE_LINE_PER_DAY_FROM:
         return _NO_PROBLEMS
     duplicates = duplicate_lines(ctx)
     out: list[Problem] = []
