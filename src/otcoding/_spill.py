@@ -216,8 +216,9 @@ class Repeats:
         ...     print(exc.field)
         row
         """
-        _check_number("entry", entry)
-        _check_number("row", row)
+        if not (0 <= entry <= MAX_ROW and 0 <= row <= MAX_ROW):
+            _check_number("entry", entry)
+            _check_number("row", row)
         buffers, mask = self._buffers, self._mask
         at = entry << 64 | row
         tag = -1
