@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from otcoding.claim import Claim, ServiceLine
 from otcoding.codes import MueEdit, MueTable, NcciEdit, NcciTable, mue_table, ncci_table
@@ -157,10 +157,13 @@ def _hits(claim: Claim, ctx: Context) -> tuple[_Hit, ...]:
 
 
 def _with_indicator(
-    claim: Claim, hits: tuple[_Hit, ...], indicator: int
-) -> list[tuple[int, NcciEdit, _dt.date, str | None]]:
-    """The PTP hits (see _hits) whose edit has ``indicator``: column-2 line, edit, date,
-    and the modifier on column 2 that claims distinct services (or ``None``)."""
+    claim: Claim, ctx: Context, indicator: int
+) -> Sequence[tuple[int, NcciEdit, _dt.date, str | None]]:
+    """The claim's PTP hits whose edit has ``indicator``: column-2 line, edit, date, and
+    the modifier on column 2 that claims distinct services (or ``None``)."""
+    hits = _hits(claim, ctx)
+    if not hits:
+        return ()  # most claims have no PTP hit at all: nothing to filter
     lines = claim.lines
     return [
         (col2, edit, on, _bypass(lines[col1], lines[col2]))
@@ -186,11 +189,7 @@ def _pair_text(edit: NcciEdit, on: _dt.date, table: NcciTable) -> str:
 )
 def ptp_no_bypass(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Column 2 of an indicator-0 edit is denied whatever modifier it carries."""
-    # Most claims have no PTP hit at all: nothing to filter.
-    found = _hits(claim, ctx)
-    if not found:
-        return _NO_PROBLEMS
-    hits = _with_indicator(claim, found, 0)
+    hits = _with_indicator(claim, ctx, 0)
     if not hits:
         return _NO_PROBLEMS
     table = _ncci(ctx)
@@ -217,10 +216,7 @@ def ptp_no_bypass(claim: Claim, ctx: Context) -> Iterable[Problem]:
 )
 def ptp_modifier_missing(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """Column 2 of an indicator-1 edit is denied unless a distinct-service modifier is on it."""
-    found = _hits(claim, ctx)
-    if not found:
-        return _NO_PROBLEMS
-    hits = _with_indicator(claim, found, 1)
+    hits = _with_indicator(claim, ctx, 1)
     if not hits:
         return _NO_PROBLEMS
     table = _ncci(ctx)
@@ -247,10 +243,7 @@ def ptp_modifier_missing(claim: Claim, ctx: Context) -> Iterable[Problem]:
 )
 def ptp_bypassed(claim: Claim, ctx: Context) -> Iterable[Problem]:
     """A bypassed indicator-1 edit is paid only if the record supports distinct services."""
-    found = _hits(claim, ctx)
-    if not found:
-        return _NO_PROBLEMS
-    hits = _with_indicator(claim, found, 1)
+    hits = _with_indicator(claim, ctx, 1)
     if not hits:
         return _NO_PROBLEMS
     table = _ncci(ctx)
