@@ -62,8 +62,15 @@ MAX_TAG = (1 << (8 * _TAG)) - 1
 
 #: About how many bytes a buffer holds before it is written out (4 kB).
 FLUSH = 4096
+
+
+def _chunk_size(record_size: int) -> int:
+    """The whole records of ``record_size`` bytes that fit in :data:`FLUSH`, in bytes."""
+    return (FLUSH // record_size) * record_size
+
+
 # A full buffer of Repeats' records.
-_FULL = (FLUSH // _RECORD) * _RECORD
+_FULL = _chunk_size(_RECORD)
 
 
 def _check_number(field: str, value: int) -> None:
@@ -145,7 +152,7 @@ class _Records:
     def __init__(self, spill: Spill, size: int) -> None:
         self._spill = spill
         self._size = size
-        self._chunk = (FLUSH // size) * size
+        self._chunk = _chunk_size(size)
         self._buffer = bytearray()
         self._chunks = array("Q")
 

@@ -26,7 +26,7 @@ first; with both off nothing is written to disk. A rule left out is listed in
 :attr:`Summary.skipped_rules`, so the report says so.
 
 ``workers=N`` parses and checks claims in ``N`` worker processes while this process
-reads the input, keeps the fingerprints and yields the findings, in the same order
+reads the input, keeps the cross-claim records and yields the findings, in the same order
 and with the same summary as ``workers=1`` (the default, all in this process). At
 most ``2 x N`` chunks of claims are in flight, so memory stays bounded.
 
