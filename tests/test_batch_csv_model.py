@@ -7,6 +7,7 @@ the Mapping shows: the same claim, or the same error for the same bad value.
 from __future__ import annotations
 
 import io
+import pickle
 from typing import Any
 
 import pytest
@@ -198,3 +199,19 @@ def test_diagnoses_that_cannot_be_hashed_are_still_explained() -> None:
     claim["diagnoses"] = [" m62.81 "]
     assert Claim.from_dict(claim).diagnoses == ("M62.81",)
     assert Claim.from_dict(claim).diagnoses == ("M62.81",)  # a second time, from the cache
+
+
+def test_claims_sent_to_a_worker_in_separate_chunks_share_the_line_cache() -> None:
+    # An audit worker unpickles each chunk of claims on its own: the claims must still
+    # come back with one layout, or its cache of read lines starts empty every chunk.
+    one, two = _items(_csv(ROW, {**ROW, "claim_id": "C-2"}))
+    again_one = pickle.loads(pickle.dumps([one]))[0]
+    again_two = pickle.loads(pickle.dumps([two]))[0]
+    assert again_one._layout is again_two._layout
+    a, b = Claim.from_dict(again_one.build()), Claim.from_dict(again_two.build())
+    assert a.lines[0] is b.lines[0]  # the second chunk's line came from the cache
+    assert a == Claim.from_dict(one.build())
+    # A different header is a different layout.
+    columns = tuple(c for c in COLUMNS if c != "npi")
+    (other,) = _items(_csv(ROW, columns=columns))
+    assert pickle.loads(pickle.dumps(other))._layout is not again_one._layout

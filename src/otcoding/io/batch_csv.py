@@ -242,7 +242,7 @@ class _Layout:
     def __reduce__(self) -> tuple[Any, ...]:
         # Rebuilt from the header where it is unpickled (an audit worker), rather than
         # shipping its converters, one of which is a large lookup table.
-        return (_Layout, self._args)
+        return (_shared_layout, self._args)
 
     def line(self, cells: list[str]) -> dict[str, Any]:
         line: dict[str, Any] = {}
@@ -331,6 +331,26 @@ class _Layout:
                 claim.setdefault(nested[0], {})[nested[1]] = value
         return claim
 
+
+def _shared_layout(header: list[str], name: str) -> _Layout:
+    """The layout of ``header``, one per process: what an audit worker unpickles.
+
+    Each chunk sent to a worker pickles its own copy of the layout; sharing one keeps
+    the line cache warm across chunks (a fresh layout per chunk of 128 claims would
+    build nearly every line anew).
+    """
+    key = (tuple(header), name)
+    layout = _SHARED_LAYOUTS.get(key)
+    if layout is None:
+        if len(_SHARED_LAYOUTS) >= 8:
+            _SHARED_LAYOUTS.clear()  # a worker sees one header per audit: a tiny bound
+        layout = _SHARED_LAYOUTS[key] = _Layout(header, name)
+    return layout
+
+
+# Filled with whole values only, so threads unpickling at once at worst build one
+# layout twice; a layout's line cache is a cache, and dict operations are atomic.
+_SHARED_LAYOUTS: dict[tuple[tuple[str, ...], str], _Layout] = {}
 
 _KNOWN = frozenset(COLUMNS)
 #: Distinct line cells one reader remembers (some 6 MB at most).
