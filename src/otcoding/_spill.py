@@ -39,6 +39,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import marshal
+import struct
 import tempfile
 from array import array
 from collections.abc import Callable, Iterable, Iterator
@@ -54,6 +55,8 @@ _TAG = 3
 _RECORD = _KEY + _NUMBER + _TAG + _NUMBER
 _FOUND = _NUMBER + _TAG + _NUMBER
 _MASK = (1 << 64) - 1
+# A record's key, its entry and tag, and its row, as bytes (compared as they are).
+_FIELDS = struct.Struct(f"{_KEY}s{_NUMBER + _TAG}s{_NUMBER}s")
 
 #: The largest row or entry number a record holds (2**40 - 1, about 10^12).
 MAX_ROW = (1 << (8 * _NUMBER)) - 1
@@ -255,16 +258,14 @@ class Repeats:
 
     def _partition(self, part: _Records) -> _Records:
         """A partition's repeats: entry, tag and first row, big-endian, in entry order."""
-        data = part.data()
         first_rows: dict[bytes, bytes] = {}
+        seen = first_rows.setdefault
         found = _Records(self._spill, _FOUND)
-        for at in range(0, len(data), _RECORD):
-            key_end = at + _KEY
-            row = data[at + _RECORD - _NUMBER : at + _RECORD]
-            first = first_rows.setdefault(data[at:key_end], row)
+        for key, position, row in _FIELDS.iter_unpack(part.data()):
+            first = seen(key, row)
             if first != row:
                 # Records of one partition are in entry order: so are its repeats.
-                found.append(data[key_end : key_end + _NUMBER + _TAG] + first)
+                found.append(position + first)
         return found
 
     def __len__(self) -> int:

@@ -58,7 +58,7 @@ import os
 import pickle
 from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
@@ -81,6 +81,8 @@ if TYPE_CHECKING:
     import concurrent.futures
 
 __all__ = ["Audit", "AuditFinding", "Summary", "audit"]
+
+_T = TypeVar("_T")
 
 
 @attrs.frozen(kw_only=True)
@@ -279,7 +281,8 @@ class Audit:
 
     def _item(self, item: ClaimRows) -> Iterator[AuditFinding]:
         if (yield from self._before(item)):
-            result = _check_one(item.data, self._ruleset_for, self._double_billing)
+            keep = _billed if self._double_billing else None
+            result = _check_one(item.data, self._ruleset_for, keep)
             yield from self._report(item, result)
 
     def _report(self, item: ClaimRows, result: _Checked) -> Iterator[AuditFinding]:
@@ -321,11 +324,11 @@ class Audit:
         claim_id: str,
         lines: int,
         findings: Iterable[Finding],
-        services: _Services | None,
+        billed: _Billed | None,
     ) -> Iterator[AuditFinding]:
         """Report a checked claim's findings; keep what the batch checks need of it."""
         s = self.summary
-        self._remember(item, claim_id, services)
+        self._remember(item, claim_id, billed)
         s.rows_checked += item.rows
         s.claims_checked += 1
         s.lines += lines
@@ -385,21 +388,23 @@ class Audit:
             ) from None
         for item, result in zip(chunk, results, strict=True):
             if (yield from self._before(item)):
+                if not isinstance(result, InvalidInputError):
+                    claim_id, lines, findings, services = result
+                    result = (claim_id, lines, findings, _fingerprinted(services))
                 yield from self._report(item, result)
 
-    def _remember(self, item: ClaimRows, claim_id: str | None, services: _Services | None) -> None:
+    def _remember(self, item: ClaimRows, claim_id: str | None, billed: _Billed | None) -> None:
         """Keep the claim's ID and services for the checks across claims."""
         keep_id = claim_id is not None and self._duplicate_claim_ids
-        if not (keep_id or services):
+        if not (keep_id or billed):
             return
         start = item.row  # a claim is known by its first row: IDs may repeat (OT-ROW-003)
         # What a finding about this claim says, without the patient.
-        billed = [service[1:3] for service in services] if services else ()
-        entry = self._log.add((start, claim_id, item.line_rows, billed))
+        entry = self._log.add((start, claim_id, item.line_rows, billed[1] if billed else ()))
         if keep_id:
             self._claim_ids.add(entry, start, (hash(claim_id),))
-        if services:
-            self._services.add(entry, start, map(hash, services))
+        if billed:
+            self._services.add(entry, start, billed[0])
 
     def _across_claims(self) -> Iterator[AuditFinding]:
         """The findings only the whole batch shows, in input order, once it has been read."""
@@ -452,6 +457,9 @@ class Audit:
 #: Per line of a claim, what identifies its service: patient, code, date of service
 #: (as its ordinal) and sorted modifiers.
 _Services = tuple[tuple[str, str, int, tuple[str, ...]], ...]
+#: A claim's services as the checks across claims keep them: per line, the service's
+#: fingerprint (its hash), and its code and date ordinal for a finding's message.
+_Billed = tuple[list[int], list[tuple[str, int]]]
 
 # Partitions of the fingerprint records (see otcoding._spill): finding the repeats
 # holds one partition at a time, and each buffers up to 4 kB before it is written.
@@ -464,7 +472,7 @@ _CHUNK = 128
 
 
 def _services(claim: Claim) -> _Services | None:
-    """The double-billing fingerprints of a claim's lines; None without a patient ID."""
+    """What identifies each line's service, for double billing; None without a patient ID."""
     patient = claim.patient.id if claim.patient is not None else None
     if not patient:
         return None
@@ -475,6 +483,29 @@ def _services(claim: Claim) -> _Services | None:
         ordered = modifiers if len(modifiers) < 2 else tuple(sorted(modifiers))
         out.append((patient, line.code, line.date_of_service.toordinal(), ordered))
     return tuple(out)
+
+
+def _fingerprinted(services: _Services | None) -> _Billed | None:
+    """A worker's services, hashed in this process (string hashes differ between processes)."""
+    if not services:
+        return None
+    return [hash(service) for service in services], [service[1:3] for service in services]
+
+
+def _billed(claim: Claim) -> _Billed | None:
+    """``_fingerprinted(_services(claim))`` in one pass, for a claim checked here."""
+    patient = claim.patient.id if claim.patient is not None else None
+    if not patient:
+        return None
+    prints: list[int] = []
+    billed: list[tuple[str, int]] = []
+    for line in claim.lines:
+        modifiers = line.modifiers
+        ordered = modifiers if len(modifiers) < 2 else tuple(sorted(modifiers))
+        code, day = line.code, line.date_of_service.toordinal()
+        prints.append(hash((patient, code, day, ordered)))
+        billed.append((code, day))
+    return prints, billed
 
 
 def _payload(chunk: list[ClaimRows]) -> list[Any]:
@@ -493,19 +524,22 @@ def _quiet_worker() -> None:
 _WORKER_RULESETS: dict[tuple[str, tuple[Any, ...]], RuleSet] = {}
 
 
-#: A claim checked: its parse error, or its ID, line count, findings and services.
-_Checked = InvalidInputError | tuple[str, int, tuple[Finding, ...], "_Services | None"]
+#: A claim checked here: its parse error, or its ID, line count, findings and services.
+_Checked = InvalidInputError | tuple[str, int, tuple[Finding, ...], "_Billed | None"]
+#: A claim checked in a worker, its services not yet hashed.
+_Sent = InvalidInputError | tuple[str, int, tuple[Finding, ...], "_Services | None"]
 
 
-def _check_one(data: Any, rules_for: Callable[[Claim], RuleSet], double_billing: bool) -> _Checked:
-    """Parse and check one claim, here or in a worker."""
+def _check_one(
+    data: Any, rules_for: Callable[[Claim], RuleSet], services: Callable[[Claim], _T] | None
+) -> InvalidInputError | tuple[str, int, tuple[Finding, ...], _T | None]:
+    """Parse and check one claim, here or in a worker; ``services`` says what is kept of it."""
     try:
         claim = _parse(data)
     except InvalidInputError as exc:
         return exc
     findings = rules_for(claim).check(claim).findings
-    services = _services(claim) if double_billing else None
-    return (claim.claim_id, len(claim.lines), findings, services)
+    return (claim.claim_id, len(claim.lines), findings, services(claim) if services else None)
 
 
 def _check_chunk(
@@ -513,7 +547,7 @@ def _check_chunk(
     ruleset: RuleSet | None,
     options: Mapping[str, Any],
     double_billing: bool,
-) -> list[_Checked | None]:
+) -> list[_Sent | None]:
     """In a worker: :func:`_check_one` for each claim of a chunk (None: not to check).
 
     Services go back unhashed: string hashes differ between processes, so only the
@@ -529,7 +563,8 @@ def _check_chunk(
             rules = _WORKER_RULESETS[(claim.payer, key)] = for_payer(claim.payer, **options)
         return rules
 
-    return [None if data is None else _check_one(data, rules_for, double_billing) for data in chunk]
+    keep = _services if double_billing else None
+    return [None if data is None else _check_one(data, rules_for, keep) for data in chunk]
 
 
 def _parse(data: Mapping[str, Any] | str | Claim) -> Claim:
