@@ -333,6 +333,23 @@ def test_early_stop_leaves_summary_incomplete() -> None:
     assert "incomplete" in str(batch.summary)
 
 
+def test_summary_counts_the_findings_given_out_wherever_the_audit_stops() -> None:
+    rows = [
+        row(units=3),
+        row(units=3, minutes=5),  # a second line with findings on the same claim
+        row(claim_id="C-2", units="x"),  # unreadable
+        row(claim_id="C-3", units=4),
+        row(claim_id="C-1"),  # the claim ID again: found once the input is read
+    ]
+    total = len(list(audit(io.StringIO(csv_text(rows)), today=TODAY)))
+    assert total >= 5
+    for stop in range(total + 1):
+        batch = audit(io.StringIO(csv_text(rows)), today=TODAY)
+        given = list(itertools.islice(batch, stop))
+        assert batch.summary.findings == len(given) == stop
+        assert sum(batch.summary.by_rule.values()) == stop
+
+
 def test_summary_text_and_dict_agree() -> None:
     _, summary = run_csv([row(units=3), row(claim_id="C-2", units="x")])
     d = summary.to_dict()

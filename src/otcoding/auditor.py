@@ -57,7 +57,7 @@ import operator
 import os
 import pickle
 from collections import Counter, deque
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
@@ -265,8 +265,7 @@ class Audit:
             if self._workers > 1:
                 yield from self._in_workers(self._reader)
             else:
-                for item in self._reader:
-                    yield from self._item(item)
+                yield from self._here(self._reader)
             yield from self._across_claims()
             self.summary.complete = True
         finally:
@@ -279,63 +278,69 @@ class Audit:
         s.by_severity[finding.severity.value] += 1
         return finding
 
-    def _item(self, item: ClaimRows) -> Iterator[AuditFinding]:
-        if (yield from self._before(item)):
-            keep = _billed if self._double_billing else None
-            result = _check_one(item.data, self._ruleset_for, keep)
-            yield from self._report(item, result)
+    def _here(self, items: Iterable[ClaimRows]) -> Iterator[AuditFinding]:
+        """Parse and check in this process."""
+        count, rules_for = self._count, self._ruleset_for
+        keep = _billed if self._double_billing else None
+        for item in items:
+            found, check = self._read(item)
+            for finding in found:
+                yield count(finding)
+            if check:
+                for finding in self._checked(item, _check_one(item.data, rules_for, keep)):
+                    yield count(finding)
 
-    def _report(self, item: ClaimRows, result: _Checked) -> Iterator[AuditFinding]:
-        if isinstance(result, InvalidInputError):
-            yield from self._refused(item, result)
-        else:
-            yield from self._after(item, *result)
+    def _read(self, item: ClaimRows) -> tuple[Iterable[AuditFinding], bool]:
+        """Count the item; what the reader found in it, and whether it is to be checked.
 
-    def _before(self, item: ClaimRows) -> Generator[AuditFinding, None, bool]:
-        """Count the item and report what the reader found; True when it is to be checked."""
+        Findings are counted as they are yielded, not here, so that the summary of an
+        audit stopped early counts the findings given out.
+        """
         s = self.summary
         s.rows += item.rows
         s.blank_rows += item.blank_rows
         s.unreadable_rows += len(item.unreadable)
         if item.rows == 0:
-            return False
+            return (), False
         claim_id = item.claim_id
         if claim_id is not None or item.data is not None:
             s.claims += 1
-        for row, finding in item.problems:
-            yield self._count(_located(finding, claim_id, row))
+        found: Iterable[AuditFinding] = ()
+        if item.problems:
+            found = [_located(finding, claim_id, row) for row, finding in item.problems]
         if item.data is None or not item.complete:
             s.rows_not_checked += item.rows
             self._remember(item, claim_id, None)
-            return False
-        return True
+            return found, False
+        return found, True
 
-    def _refused(self, item: ClaimRows, exc: InvalidInputError) -> Iterator[AuditFinding]:
-        # The model stops at the first bad value: that row is unreadable, the
-        # claim's other rows are merely not checked.
-        self.summary.rows_not_checked += item.rows
-        self.summary.unreadable_rows += 1
-        self._remember(item, item.claim_id, None)
-        yield self._count(_unreadable(exc, item))
-
-    def _after(
-        self,
-        item: ClaimRows,
-        claim_id: str,
-        lines: int,
-        findings: Iterable[Finding],
-        billed: _Billed | None,
-    ) -> Iterator[AuditFinding]:
-        """Report a checked claim's findings; keep what the batch checks need of it."""
+    def _checked(self, item: ClaimRows, result: _Checked) -> Iterable[AuditFinding]:
+        """Count a checked claim; its findings. Keep what the batch checks need of it."""
         s = self.summary
+        if isinstance(result, InvalidInputError):
+            # The model stops at the first bad value: that row is unreadable, the
+            # claim's other rows are merely not checked.
+            s.rows_not_checked += item.rows
+            s.unreadable_rows += 1
+            self._remember(item, item.claim_id, None)
+            return (_unreadable(result, item),)
+        claim_id, lines, findings, billed = result
         self._remember(item, claim_id, billed)
         s.rows_checked += item.rows
         s.claims_checked += 1
         s.lines += lines
+        if not findings:
+            return ()
         line_rows = item.line_rows
-        for finding in findings:
-            row = item.row if finding.line is None or not line_rows else line_rows[finding.line]
-            yield self._count(_located(finding, claim_id, row))
+        start = item.row
+        return [
+            _located(
+                finding,
+                claim_id,
+                start if finding.line is None or not line_rows else line_rows[finding.line],
+            )
+            for finding in findings
+        ]
 
     def _in_workers(self, items: Iterable[ClaimRows]) -> Iterator[AuditFinding]:
         """Parse and check in worker processes; report in input order, here."""
@@ -386,12 +391,17 @@ class Audit:
                 'otcoding.audit(..., workers=N) only under `if __name__ == "__main__":`, '
                 "or use workers=1",
             ) from None
+        count = self._count
         for item, result in zip(chunk, results, strict=True):
-            if (yield from self._before(item)):
+            found, check = self._read(item)
+            for finding in found:
+                yield count(finding)
+            if check:
                 if not isinstance(result, InvalidInputError):
                     claim_id, lines, findings, services = result
                     result = (claim_id, lines, findings, _fingerprinted(services))
-                yield from self._report(item, result)
+                for finding in self._checked(item, result):
+                    yield count(finding)
 
     def _remember(self, item: ClaimRows, claim_id: str | None, billed: _Billed | None) -> None:
         """Keep the claim's ID and services for the checks across claims."""
