@@ -451,22 +451,16 @@ class _Bad:
         self.column = column
 
 
-class _Claim:
-    """The rows of the claim being read."""
+class _Claim(ClaimRows):
+    """The rows of the claim being read; :meth:`close` makes it the reader's item.
 
-    __slots__ = (
-        "cells",
-        "claim_id",
-        "data",
-        "first",
-        "first_cells",
-        "line_rows",
-        "problems",
-        "row",
-        "rows",
-        "truncated",
-        "unreadable",
-    )
+    Its own fields are filled here, not through ``ClaimRows.__init__`` (whose keyword
+    arguments, and a copy into a second object at the end, cost more than the rest
+    of a claim's grouping).
+    """
+
+    __slots__ = ("cells", "first", "first_cells", "truncated")
+    line_rows: list[int]  # never None while the claim is read
 
     def __init__(self, claim_id: str, row: int, cells: list[str], layout: _Layout) -> None:
         self.claim_id = claim_id
@@ -477,32 +471,26 @@ class _Claim:
         self.data = CsvClaimData(layout, claim_id, self.cells)
         self.line_rows = [row]
         self.rows = 1
-        self.problems: list[tuple[int, Finding]] = []
-        self.unreadable: list[int] = []
+        self.blank_rows = 0
+        self.problems = []
+        self.unreadable = set()
         self.truncated = False
+        self.complete = True
 
     def add_bad(self, bad: _Bad) -> None:
         where = f"{bad.column}: " if bad.column else ""
         message = f"{where}{bad.reason}; claim {self.claim_id} not checked"
         self.problems.append((bad.row, batch_finding(UNREADABLE_ROW, message, line=self.rows)))
-        self.unreadable.append(bad.row)
+        self.unreadable.add(bad.row)
         self.rows += 1
         self.row = min(self.row, bad.row)
 
     def close(self, blank_rows: int) -> ClaimRows:
         if len(self.problems) > 1:
             self.problems.sort(key=_first)
-        return ClaimRows(
-            self.row,
-            claim_id=self.claim_id,
-            data=self.data,
-            line_rows=self.line_rows,
-            rows=self.rows,
-            blank_rows=blank_rows,
-            problems=self.problems,
-            unreadable=self.unreadable,
-            complete=not self.truncated,
-        )
+        self.blank_rows = blank_rows
+        self.complete = not self.truncated and not self.unreadable
+        return self
 
 
 def _first(item: tuple[int, Finding]) -> int:
