@@ -10,6 +10,7 @@ import io
 import pickle
 from typing import Any
 
+import attrs
 import pytest
 
 import otcoding.io
@@ -160,6 +161,21 @@ def test_repeated_line_cells_give_equal_lines() -> None:
         "member_id": "1EG4TE5MK73",
         "therapy_allowed_ytd": "1200.00",
     }
+
+
+@pytest.mark.parametrize("on", ["2026-03-03", " 2026-03-04 ", "2026-02-30", "", "soon"])
+def test_a_known_line_on_another_date_reads_the_same(on: str) -> None:
+    # The second row repeats the first's line cells but the date: the reader takes the
+    # first row's line and changes its date, which must read as a fresh read would.
+    text = _csv(ROW, {**ROW, "date_of_service": on})
+    assert _same_everywhere(text) == 1
+    (data,) = _items(text)
+    built = data.build()
+    if on.strip() in {"2026-03-03", "2026-03-04"}:
+        first, second = Claim.from_dict(built).lines
+        assert second.date_of_service.isoformat() == on.strip()
+        assert second == attrs.evolve(first, date_of_service=second.date_of_service)
+        assert type(second) is ServiceLine
 
 
 def test_cells_holding_the_cache_separator_are_read_alike() -> None:

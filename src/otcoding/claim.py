@@ -875,6 +875,38 @@ def _make_line(
     return line
 
 
+def _dated(line: ServiceLine, date_of_service: str) -> ServiceLine:
+    """``line`` on another date of service (a text, converted as :func:`_make_line` does).
+
+    For the batch CSV reader, whose rows repeat a few hundred lines on many dates:
+    every other field is already a model value, and none of them depends on the
+    date, so only the date is converted (and may raise).
+    """
+    (
+        set_code,
+        set_modifiers,
+        set_units,
+        set_minutes,
+        set_date_of_service,
+        set_diagnosis_pointers,
+        set_charge,
+        set_assistant_minutes,
+        set_place_of_service,
+    ) = _LINE_SLOTS
+    on = _DATES.get(date_of_service) or _date_of_service(date_of_service)
+    new = _new(ServiceLine)
+    set_code(new, line.code)
+    set_modifiers(new, line.modifiers)
+    set_units(new, line.units)
+    set_minutes(new, line.minutes)
+    set_date_of_service(new, on)
+    set_diagnosis_pointers(new, line.diagnosis_pointers)
+    set_charge(new, line.charge)
+    set_assistant_minutes(new, line.assistant_minutes)
+    set_place_of_service(new, line.place_of_service)
+    return new
+
+
 # ---------------------------------------------------------------------------
 # Claim
 # ---------------------------------------------------------------------------

@@ -40,7 +40,7 @@ import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from otcoding.claim import ServiceLine, _make_line, _make_patient, _make_provider
+from otcoding.claim import ServiceLine, _dated, _make_line, _make_patient, _make_provider
 from otcoding.errors import DataFileError, InvalidInputError
 from otcoding.findings import Finding
 from otcoding.io._common import ClaimRows, FileReader, Source, source_name, utf8_ok
@@ -215,10 +215,10 @@ class _Layout:
             *(index[c] for c in self.claim_columns)
         )
         self.line_specs = tuple((c, index[c], _CONVERT.get(c)) for c in LINE_COLUMNS if c in index)
-        # A row's line cells in ServiceLine's field order, when the header has every line
-        # column (as exports do): such rows become lines without a dict each.
+        # A row's line cells, the date last, when the header has every line column (as
+        # exports do): such rows become lines without a dict each.
         self.line_cells: Callable[[list[str]], tuple[str, ...]] | None = (
-            operator.itemgetter(*(index[c] for c in LINE_COLUMNS))
+            operator.itemgetter(*(index[c] for c in _LINE_CELLS))
             if all(c in index for c in LINE_COLUMNS)
             else None
         )
@@ -226,6 +226,9 @@ class _Layout:
         # bills a few codes, units and minutes on a few hundred dates), and a line is
         # an immutable value, so one read serves every repeat. Bounded, and per reader.
         self._lines: dict[str, ServiceLine] = {}
+        # The same without the date: a batch has a few hundred, so a line on a new date
+        # is most often a known line with its date changed.
+        self._undated: dict[str, ServiceLine] = {}
         self.claim_specs = tuple(
             (c, index[c], _CONVERT.get(c), _CLAIM_KEYS.get(c))
             for c in self.claim_columns
@@ -267,16 +270,27 @@ class _Layout:
         # the separator themselves could make two rows' keys alike: those are not kept.
         key = _SEP.join(values)
         line = self._lines.get(key)
-        if line is None:
+        if line is not None:
+            return line
+        if key.count(_SEP) != _LINE_SEPARATORS:
+            return self._read_line(cells, values)
+        undated, _, on = key.rpartition(_SEP)
+        known = self._undated.get(undated)
+        on = on.strip()
+        if known is not None and on:
+            line = _dated(known, on)
+        else:
             line = self._read_line(cells, values)
-            if key.count(_SEP) == _LINE_SEPARATORS:
-                if len(self._lines) >= _LINE_CACHE_SIZE:
-                    self._lines.clear()  # simplest bound; the next rows fill it again
-                self._lines[key] = line
+            if len(self._undated) >= _UNDATED_CACHE_SIZE:
+                self._undated.clear()
+            self._undated[undated] = line
+        if len(self._lines) >= _LINE_CACHE_SIZE:
+            self._lines.clear()  # simplest bound; the next rows fill it again
+        self._lines[key] = line
         return line
 
     def _read_line(self, cells: list[str], values: tuple[str, ...]) -> ServiceLine:
-        code, modifiers, units, minutes, on, pointers, charge, assistant = values
+        code, modifiers, units, minutes, pointers, charge, assistant, on = values
         # As in line(): a cell is stripped, and an empty one is absent.
         code, units, on = code.strip(), units.strip(), on.strip()
         if not (code and units and on):
@@ -355,6 +369,11 @@ _SHARED_LAYOUTS: dict[tuple[tuple[str, ...], str], _Layout] = {}
 _KNOWN = frozenset(COLUMNS)
 #: Distinct line cells one reader remembers (some 6 MB at most).
 _LINE_CACHE_SIZE = 16384
+#: Distinct line cells but the date one reader remembers.
+_UNDATED_CACHE_SIZE = 4096
+# The line columns in the order the reader reads them: the date last, so that the
+# cells but the date are the start of the line's cache key.
+_LINE_CELLS = (*(c for c in LINE_COLUMNS if c != "date_of_service"), "date_of_service")
 # The ASCII unit separator: never in a real export's cells (and checked for anyway).
 _SEP = "\x1f"
 _LINE_SEPARATORS = len(LINE_COLUMNS) - 1
