@@ -116,3 +116,5 @@ def test_a_script_without_the_main_guard_gets_a_clear_error(tmp_path: Any) -> No
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith("otcoding.errors.InvalidInputError: workers:")
     assert "__main__" in last
+    # The workers stop quietly: the only traceback is the parent's, with the advice.
+    assert done.stderr.count("Traceback") == 1, done.stderr

@@ -518,6 +518,14 @@ def _billed(claim: Claim) -> _Billed | None:
     return prints, billed
 
 
+def _starting_as_worker() -> bool:
+    """True in a spawned process still importing its parent's main module."""
+    import multiprocessing
+
+    # The flag multiprocessing itself checks before refusing to start a process.
+    return bool(getattr(multiprocessing.current_process(), "_inheriting", False))
+
+
 def _payload(chunk: list[ClaimRows]) -> list[Any]:
     return [i.data if i.rows and i.data is not None and i.complete else None for i in chunk]
 
@@ -667,6 +675,12 @@ def audit(
         raise InvalidInputError("workers", workers, "expected a whole number, 0 for one per CPU")
     if workers == 0:
         workers = os.cpu_count() or 1
+    if workers > 1 and _starting_as_worker():
+        # A worker being started is running a script without the `__main__` guard
+        # again: multiprocessing would refuse to start more processes, with a long
+        # traceback from every worker. Stop quietly; the audit in the parent process
+        # then says what to do (InvalidInputError on `workers`).
+        raise SystemExit(1)
     if workers > 1 and ruleset is not None:
         try:
             pickle.dumps(ruleset)
