@@ -882,29 +882,19 @@ def _dated(line: ServiceLine, date_of_service: str) -> ServiceLine:
     every other field is already a model value, and none of them depends on the
     date, so only the date is converted (and may raise).
     """
-    (
-        set_code,
-        set_modifiers,
-        set_units,
-        set_minutes,
-        set_date_of_service,
-        set_diagnosis_pointers,
-        set_charge,
-        set_assistant_minutes,
-        set_place_of_service,
-    ) = _LINE_SLOTS
     on = _DATES.get(date_of_service) or _date_of_service(date_of_service)
     new = _new(ServiceLine)
-    set_code(new, line.code)
-    set_modifiers(new, line.modifiers)
-    set_units(new, line.units)
-    set_minutes(new, line.minutes)
-    set_date_of_service(new, on)
-    set_diagnosis_pointers(new, line.diagnosis_pointers)
-    set_charge(new, line.charge)
-    set_assistant_minutes(new, line.assistant_minutes)
-    set_place_of_service(new, line.place_of_service)
+    for slot in _LINE_UNDATED:
+        slot.__set__(new, slot.__get__(line))
+    _SET_LINE_DATE(new, on)
     return new
+
+
+# ServiceLine's slots other than the date, and the date's setter, for _dated.
+_LINE_UNDATED = tuple(
+    ServiceLine.__dict__[a.name] for a in attrs.fields(ServiceLine) if a.name != "date_of_service"
+)
+_SET_LINE_DATE = ServiceLine.__dict__["date_of_service"].__set__
 
 
 # ---------------------------------------------------------------------------
