@@ -884,17 +884,19 @@ def _dated(line: ServiceLine, date_of_service: str) -> ServiceLine:
     """
     on = _DATES.get(date_of_service) or _date_of_service(date_of_service)
     new = _new(ServiceLine)
-    for slot in _LINE_UNDATED:
-        slot.__set__(new, slot.__get__(line))
-    _SET_LINE_DATE(new, on)
+    # The slots in field order, one call each: a loop over them cost a fifth as much
+    # again as the rest of the line, and a quarter of a batch's lines come here.
+    slot = _LINE_SLOTS
+    slot[0](new, line.code)
+    slot[1](new, line.modifiers)
+    slot[2](new, line.units)
+    slot[3](new, line.minutes)
+    slot[4](new, on)
+    slot[5](new, line.diagnosis_pointers)
+    slot[6](new, line.charge)
+    slot[7](new, line.assistant_minutes)
+    slot[8](new, line.place_of_service)
     return new
-
-
-# ServiceLine's slots other than the date, and the date's setter, for _dated.
-_LINE_UNDATED = tuple(
-    ServiceLine.__dict__[a.name] for a in attrs.fields(ServiceLine) if a.name != "date_of_service"
-)
-_SET_LINE_DATE = ServiceLine.__dict__["date_of_service"].__set__
 
 
 # ---------------------------------------------------------------------------
