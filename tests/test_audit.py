@@ -11,6 +11,7 @@ import json
 import re
 from typing import Any
 
+import attrs
 import pytest
 from claimfactory import clean_claim
 from hypothesis import given, settings
@@ -422,3 +423,40 @@ def test_flat_memory_skips_both_cross_claim_checks_and_says_so() -> None:
     assert summary.skipped_rules == ("OT-ROW-003", "OT-BATCH-001")
     assert summary.to_dict()["skipped_rules"] == ["OT-ROW-003", "OT-BATCH-001"]
     assert "not run (asked for): OT-ROW-003, OT-BATCH-001" in str(summary)
+
+
+def test_a_claim_checked_here_and_in_a_worker_leaves_the_same_fingerprints() -> None:
+    # In one process a claim is fingerprinted in one pass (_billed); a worker's services
+    # are hashed by the parent (_fingerprinted). Both must give the same records, or
+    # -j N would find other repeats than one process.
+    from otcoding.auditor import _billed, _fingerprinted, _services
+    from otcoding.claim import Claim
+
+    out = io.StringIO()
+    otcoding.examples.generate.write_batch(out, lines=600, seed=3, error_share=0.0, patients=20)
+    claims = [
+        Claim.from_dict(item.data)
+        for item in otcoding.io.open_batch(io.StringIO(out.getvalue()))
+        if item.data is not None and item.complete
+    ]
+    assert len(claims) > 100
+    orders = [["GO", "59"], ["59", "GO"], ["KX", "GO", "CQ"], [], ["GO"]]
+    several = Claim.from_dict(
+        {
+            "claim_id": "C-M",
+            "payer": "medicare",
+            "patient": {"id": "P-1"},
+            "lines": [
+                {"code": "97530", "modifiers": m, "units": 1, "date_of_service": "2026-03-02"}
+                for m in orders
+            ],
+        }
+    )
+    for claim in [*claims, several]:
+        assert _billed(claim) == _fingerprinted(_services(claim))
+    prints, billed = _billed(several) or ([], [])
+    assert prints[0] == prints[1] != prints[4]  # the modifiers' order does not count
+    assert billed[0] == ("97530", dt.date(2026, 3, 2).toordinal())
+    anonymous = attrs.evolve(several, patient=None)
+    assert _billed(anonymous) is None
+    assert _fingerprinted(_services(anonymous)) is None
