@@ -884,8 +884,8 @@ def _dated(line: ServiceLine, date_of_service: str) -> ServiceLine:
     """
     on = _DATES.get(date_of_service) or _date_of_service(date_of_service)
     new = _new(ServiceLine)
-    # The slots in field order, one call each: a loop over them cost a fifth as much
-    # again as the rest of the line, and a quarter of a batch's lines come here.
+    # The slots in field order, one call each: a loop over the slot descriptors made a
+    # whole audit do 3 % more instructions (valgrind), as many lines come here.
     slot = _LINE_SLOTS
     slot[0](new, line.code)
     slot[1](new, line.modifiers)
