@@ -4,11 +4,13 @@ A batch file is written by exports, spreadsheets and people. Whatever its rows h
 (junk cells, quotes, line breaks, bytes that are not UTF-8, ragged rows, JSON that is
 not a claim) the audit either refuses the whole file up front with a
 :class:`~otcoding.DataFileError` (no usable header) or reads it to the end, and then
-every non-blank row is counted as checked or not checked.
+every non-blank row is counted as checked or not checked. Compressed data alone may
+also stop part-way, with a DataFileError, where it turns out damaged.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -35,6 +37,8 @@ _GOOD = {
     "diagnoses": "M19.90",
     "diagnosis_pointers": "1",
 }
+# gzip, xz and bzip2 (with its block size digit) magic numbers.
+_COMPRESSED = (b"\x1f\x8b", b"\xfd7zXZ\x00", *(b"BZh%d" % n for n in range(1, 10)))
 _CELLS = st.one_of(
     st.sampled_from(["", "2", "-1", "1e3", "GO;;59", "2026-02-30", "=1+1", "97532", "nan"]),
     st.text(max_size=12),
@@ -46,6 +50,12 @@ def _audit_bytes(data: bytes, fmt: str) -> otcoding.Summary | None:
     try:
         run = otcoding.audit(io.BytesIO(data), input_format=fmt, today=TODAY)
     except otcoding.DataFileError:
+        return None
+    if data.startswith(_COMPRESSED):
+        # Only compressed data can turn out unusable part-way: its damage is found
+        # where it is decompressed (gzip's check comes at the very end).
+        with contextlib.suppress(otcoding.DataFileError):
+            list(run)
         return None
     findings = list(run)
     s = run.summary

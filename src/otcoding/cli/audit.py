@@ -23,6 +23,7 @@ _EPILOG = """examples:
   otcoding audit export.csv -o findings.csv     report as CSV, summary on stderr
   otcoding audit claims.jsonl --format jsonl    report as JSON Lines, summary last
   otcoding audit big.csv -o findings.csv -j 0   all CPUs; same report
+  otcoding audit export.csv.gz -o findings.csv.gz   compressed in and out
   cat export.csv | otcoding audit - --input-format csv --quiet
 
 Every input row is accounted for in the summary: checked, not checked, or
@@ -45,7 +46,11 @@ def register(subparsers: Any) -> None:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("file", nargs="?", help="batch .csv or .jsonl file, or - for stdin")
+    parser.add_argument(
+        "file",
+        nargs="?",
+        help="batch .csv or .jsonl file (gzip, bzip2 or xz compressed too), or - for stdin",
+    )
     parser.add_argument(
         "--example", action="store_true", help="audit the example batch shipped with otcoding"
     )

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Protocol, cast
 
 from otcoding.errors import DataFileError, InvalidInputError
-from otcoding.io._common import ClaimRows, Source, source_name
+from otcoding.io._common import COMPRESSED_SUFFIXES, ClaimRows, Source, source_name
 from otcoding.io.batch_csv import (
     CLAIM_COLUMNS,
     COLUMNS,
@@ -106,12 +106,18 @@ class ClaimsBatchReader:
 
 
 def format_for(name: str) -> str | None:
-    """The input format a file name's extension stands for, if any.
+    """The format a file name's extension stands for, if any.
 
-    >>> format_for("batch.CSV"), format_for("claims.jsonl"), format_for("notes.txt")
+    A compression ending (``.gz``, ``.bz2``, ``.xz``) is looked through: readers
+    decompress such files, and :func:`atomic_output` compresses them.
+
+    >>> format_for("batch.CSV"), format_for("claims.jsonl.gz"), format_for("notes.txt")
     ('csv', 'jsonl', None)
     """
-    return _EXTENSIONS.get(os.path.splitext(name)[1].lower())
+    stem, extension = os.path.splitext(name)
+    if extension.lower() in COMPRESSED_SUFFIXES:
+        extension = os.path.splitext(stem)[1]
+    return _EXTENSIONS.get(extension.lower())
 
 
 def open_batch(
@@ -139,7 +145,9 @@ def open_batch(
         if fmt is None:
             if isinstance(source, (str, os.PathLike)):
                 raise DataFileError(
-                    name, "cannot tell the input format from the extension: use .csv or .jsonl"
+                    name,
+                    "cannot tell the input format from the extension: use .csv or .jsonl "
+                    "(either may be compressed: .csv.gz, .jsonl.xz, ...)",
                 )
             fmt = "csv"
         if fmt == "jsonl":

@@ -16,7 +16,15 @@ if TYPE_CHECKING:
     from otcoding.claim import Claim
     from otcoding.findings import Finding
 
-__all__ = ["ClaimRows", "FileReader", "Source", "open_text", "source_name", "utf8_ok"]
+__all__ = [
+    "COMPRESSED_SUFFIXES",
+    "ClaimRows",
+    "FileReader",
+    "Source",
+    "open_text",
+    "source_name",
+    "utf8_ok",
+]
 
 #: What a reader accepts: a path, or an open text or binary stream.
 Source = Union[str, "os.PathLike[str]", IO[str], IO[bytes]]
@@ -113,31 +121,144 @@ def open_text(source: Source, *, newline: str | None) -> tuple[IO[str], Callable
     Paths and binary streams are decoded as UTF-8 with an optional BOM, and bytes
     that are not UTF-8 survive as lone surrogates (``surrogateescape``): a bad byte
     spoils only its own row, which the reader reports, instead of the whole file.
-    Text streams are used as given (their own decoding applies) and left open, as
-    are the binary streams under a wrapper.
+    They are decompressed first when their first bytes say gzip, bzip2 or xz
+    (whatever the file is named); damaged or cut-short compressed data raises
+    :class:`~otcoding.errors.DataFileError` where it is met. UTF-16 text and zip
+    archives raise it at once, saying so. Text streams are used as given (their own
+    decoding applies) and left open, as are the binary streams under a wrapper.
     """
     if isinstance(source, (str, os.PathLike)):
         name = os.fspath(source)
         try:
-            stream = open(  # noqa: SIM115 - the reader owns the handle and closes it when done
-                name, encoding="utf-8-sig", errors="surrogateescape", newline=newline
-            )
+            raw = open(name, "rb")  # noqa: SIM115 - the reader owns the handle and closes it when done
         except OSError as exc:
             raise DataFileError(name, f"cannot open the file: {exc.strerror or exc}") from None
-        return stream, stream.close
+        try:
+            binary = _unpacked(raw, name)
+        except BaseException:
+            raw.close()
+            raise
+        stream = io.TextIOWrapper(
+            binary, encoding="utf-8-sig", errors="surrogateescape", newline=newline
+        )
+        if binary is raw:
+            return stream, stream.close
+
+        def close() -> None:
+            stream.close()  # the decompressor; it leaves the file it reads open
+            raw.close()
+
+        return stream, close
     if isinstance(source, io.TextIOBase):
         return source, _nothing
     if isinstance(source, (io.RawIOBase, io.BufferedIOBase)) or "b" in str(
         getattr(source, "mode", "")
     ):
+        given = cast("IO[bytes]", source)
+        binary = _unpacked(given, source_name(source))
         wrapper = io.TextIOWrapper(
-            cast("IO[bytes]", source),
-            encoding="utf-8-sig",
-            errors="surrogateescape",
-            newline=newline,
+            binary, encoding="utf-8-sig", errors="surrogateescape", newline=newline
         )
-        return wrapper, wrapper.detach
+        # A decompressor is ours to close (it leaves the caller's stream open).
+        return wrapper, (wrapper.detach if binary is given else wrapper.close)
     return cast("IO[str]", source), _nothing
+
+
+#: Compressed formats the standard library reads, by their first bytes: the magic
+#: number and the module that reads them (gzip RFC 1952, bzip2's "BZh" and block
+#: size digit, xz's stream header magic).
+_PACKED = ((b"\x1f\x8b", "gzip"), (b"\xfd7zXZ\x00", "lzma"))
+_BZIP2 = b"BZh"
+#: File name endings of those formats, for telling a file's format by its name.
+COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz")
+
+
+def _unpacked(binary: IO[bytes], name: str) -> IO[bytes]:
+    """``binary``, or a decompressing reader over it when its first bytes say so."""
+    start = _peek(binary, 6)
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DataFileError(
+            name,
+            "the file is UTF-16 text (it starts with a UTF-16 byte order mark); save it "
+            "as UTF-8 (in Excel: 'CSV UTF-8')",
+        )
+    if start.startswith(b"PK\x03\x04"):
+        raise DataFileError(
+            name,
+            "the file is a zip archive: extract the batch from it first (gzip, bzip2 "
+            "and xz files are read as they are)",
+        )
+    module = next((m for magic, m in _PACKED if start.startswith(magic)), None)
+    if module is None and start[:3] == _BZIP2 and start[3:4].isdigit() and start[3:4] != b"0":
+        module = "bz2"
+    if module is None:
+        return binary
+    return io.BufferedReader(_Unpacking(binary, name, module), buffer_size=1 << 16)
+
+
+def _peek(binary: IO[bytes], size: int) -> bytes:
+    """The first ``size`` bytes to come, left unread (fewer if the stream cannot tell)."""
+    peek = getattr(binary, "peek", None)
+    if callable(peek):
+        return bytes(peek(size)[:size])
+    if binary.seekable():
+        at = binary.tell()
+        start = binary.read(size)
+        binary.seek(at)
+        return start
+    return b""
+
+
+class _Unpacking(io.RawIOBase):
+    """The decompressed bytes of a stream; bad compressed data is a DataFileError.
+
+    Wrapping the standard library's reader lets a damaged or truncated file stop
+    the batch with the file's name, wherever in it the damage is, rather than
+    with a bare ``EOFError`` or ``zlib.error`` from deep inside a reader.
+    """
+
+    def __init__(self, packed: IO[bytes], name: str, module: str) -> None:
+        super().__init__()
+        import importlib
+
+        self._name = name
+        self._format = {"gzip": "gzip", "bz2": "bzip2", "lzma": "xz"}[module]
+        try:
+            codec = importlib.import_module(module)
+        except ImportError:  # a Python built without the library (lzma, bz2 are optional)
+            raise DataFileError(
+                name, f"the file is {self._format}-compressed, which this Python cannot read"
+            ) from None
+        self._file: IO[bytes] = (
+            codec.GzipFile(fileobj=packed, mode="rb")
+            if module == "gzip"
+            else getattr(codec, "BZ2File" if module == "bz2" else "LZMAFile")(packed, mode="rb")
+        )
+        errors: list[type[BaseException]] = [OSError, EOFError]
+        if module == "gzip":
+            import zlib
+
+            errors.append(zlib.error)
+        if module == "lzma":
+            errors.append(codec.LZMAError)
+        self._errors = tuple(errors)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        try:
+            return self._file.readinto(buffer)  # type: ignore[attr-defined,no-any-return]
+        except self._errors as exc:
+            raise DataFileError(
+                self._name,
+                f"the {self._format} data is damaged or cut short ({exc})",
+            ) from None
+
+    def close(self) -> None:
+        if not self.closed:
+            self._file.close()
+        super().close()
 
 
 def _nothing() -> None:

@@ -203,7 +203,7 @@ class _Layout:
             raise DataFileError(
                 name,
                 f"missing required column{plural} {names_} in the header "
-                f"(required: {', '.join(REQUIRED_COLUMNS)})",
+                f"(required: {', '.join(REQUIRED_COLUMNS)}){_separator_hint(names)}",
             )
         self.width = len(header)
         self.index = index
@@ -344,6 +344,24 @@ class _Layout:
             else:
                 claim.setdefault(nested[0], {})[nested[1]] = value
         return claim
+
+
+def _separator_hint(names: list[str]) -> str:
+    """Why a header lacks its columns, when it is plainly split by another character.
+
+    Spreadsheets in many locales save "CSV" with semicolons, and "Unicode text" with
+    tabs: the header then reads as one cell holding every column name.
+    """
+    if len(names) != 1:
+        return ""
+    for separator, called in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
+        parts = [n.strip() for n in names[0].split(separator)]
+        if len(parts) > 1 and "claim_id" in parts:
+            return (
+                f"; the header is one cell with its names separated by {called}: the "
+                "batch format is comma-separated"
+            )
+    return ""
 
 
 def _shared_layout(header: list[str], name: str) -> _Layout:

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import json
 import os
 from collections.abc import Iterator, Mapping
-from typing import IO, Any, Protocol
+from typing import IO, Any, Protocol, cast
 
 __all__ = [
     "FIELDS",
@@ -113,7 +114,15 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[IO[str]]:
 
     The report is written to a temporary file in the same directory, then renamed
     over ``path`` in one step: a reader never sees half a report, and an
-    interrupted run (an exception, Ctrl-C) leaves ``path`` as it was.
+    interrupted run (an exception, Ctrl-C) leaves ``path`` as it was. A ``path``
+    ending ``.gz``, ``.bz2`` or ``.xz`` is written compressed that way.
+
+    >>> import gzip, os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "report.csv.gz")
+    >>> with atomic_output(path) as stream:
+    ...     _ = stream.write("claim_id,row\\n")
+    >>> gzip.open(path, "rt").read()
+    'claim_id,row\\n'
     """
     import tempfile  # only when a report file is written: it costs import time
 
@@ -123,16 +132,41 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[IO[str]]:
         dir=directory, prefix=f".{os.path.basename(target)}.", suffix=".tmp"
     )
     try:
-        with open(fd, "w", encoding="utf-8", newline="") as stream:
+        with open(fd, "wb") as raw:
+            packed = _packing(raw, target)
+            stream = io.TextIOWrapper(packed, encoding="utf-8", newline="")
             yield stream
             stream.flush()
-            os.fsync(stream.fileno())
+            stream.detach()
+            if packed is not raw:
+                packed.close()  # writes the compressed stream's end; leaves raw open
+            raw.flush()
+            os.fsync(raw.fileno())
         os.chmod(temp, _mode_for(target))
         os.replace(temp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+
+
+def _packing(raw: IO[bytes], target: str) -> IO[bytes]:
+    """``raw``, or a compressor writing to it when ``target`` ends in a compression suffix."""
+    ending = os.path.splitext(target)[1].lower()
+    if ending == ".gz":
+        import gzip
+
+        # mtime 0: the same report gives the same bytes.
+        return cast("IO[bytes]", gzip.GzipFile(fileobj=raw, mode="wb", mtime=0))
+    if ending == ".bz2":
+        import bz2
+
+        return bz2.BZ2File(raw, mode="wb")
+    if ending == ".xz":
+        import lzma
+
+        return lzma.LZMAFile(raw, mode="wb")
+    return raw
 
 
 def _mode_for(target: str) -> int:
