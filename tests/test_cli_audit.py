@@ -407,6 +407,7 @@ def test_formula_cells_are_neutralised_in_csv(
     class Prefixed:
         def __init__(self, run: Any) -> None:
             self.run, self.summary, self.warnings = run, run.summary, run.warnings
+            self.fraction_read = run.fraction_read
 
         def close(self) -> None:
             self.run.close()

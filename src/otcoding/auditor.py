@@ -252,6 +252,15 @@ class Audit:
         """What the reader ignored (e.g. extra CSV columns), to show once."""
         return self._reader.warnings
 
+    def fraction_read(self) -> float | None:
+        """How much of the input file has been read (0 to 1), for a progress bar.
+
+        ``None`` when the size is not known: standard input, a text stream, rows or
+        claims given as Python objects.
+        """
+        fraction = getattr(self._reader, "fraction_read", None)
+        return fraction() if callable(fraction) else None
+
     def close(self) -> None:
         """Release the input (a file opened from a path) and the temporary file."""
         self._reader.close()

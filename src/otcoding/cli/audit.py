@@ -7,7 +7,7 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib import resources
 from typing import IO, Any
 
@@ -130,25 +130,58 @@ def _output(args: argparse.Namespace) -> Iterator[IO[str]]:
 
 
 class _Progress:
-    """Rows done and rows per second on stderr, when stderr is a terminal."""
+    """Progress on stderr when it is a terminal: a bar and the time left when the
+    input's size is known, else rows done and rows per second."""
 
-    def __init__(self, enabled: bool) -> None:
+    WIDTH = 24
+
+    def __init__(
+        self,
+        enabled: bool,
+        stream: IO[str] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.enabled = enabled
-        self.start = self.last = time.monotonic()
+        self.stream = stream or sys.stderr
+        self.clock = clock
+        self.start = self.last = clock()
+        self.shown = 0
 
-    def update(self, rows: int) -> None:
-        now = time.monotonic()
+    def update(self, rows: int, fraction: Callable[[], float | None] | None = None) -> None:
+        """Show ``rows`` done (and ``fraction()`` of the input), at most four times a second."""
+        now = self.clock()
         if not self.enabled or now - self.last < 0.25:
             return
         self.last = now
-        rate = rows / max(now - self.start, 1e-9)
-        sys.stderr.write(f"\r  {rows:>12,} rows  {rate:>10,.0f} rows/s")
-        sys.stderr.flush()
+        text = self.line(rows, fraction() if fraction else None, now - self.start)
+        # Pad over a longer line shown before (the time left shrinks).
+        self.stream.write("\r" + text.ljust(self.shown))
+        self.stream.flush()
+        self.shown = len(text)
+
+    def line(self, rows: int, fraction: float | None, elapsed: float) -> str:
+        """What one update shows.
+
+        >>> _Progress(False).line(450_000, 0.5, 20.0)
+        '  [############------------]  50%     450,000 rows    22,500 rows/s  0:20 left'
+        >>> _Progress(False).line(450_000, None, 20.0)
+        '       450,000 rows      22,500 rows/s'
+        """
+        rate = rows / max(elapsed, 1e-9)
+        if fraction is None:
+            return f"  {rows:>12,} rows  {rate:>10,.0f} rows/s"
+        done = round(fraction * self.WIDTH)
+        bar = "#" * done + "-" * (self.WIDTH - done)
+        text = f"  [{bar}] {fraction:>4.0%}  {rows:>10,} rows  {rate:>8,.0f} rows/s"
+        if fraction > 0.01:
+            left = round(elapsed * (1 - fraction) / fraction)
+            text += f"  {left // 60}:{left % 60:02d} left"
+        return text
 
     def done(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\r" + " " * 44 + "\r")
-            sys.stderr.flush()
+        if self.enabled and self.shown:
+            self.stream.write("\r" + " " * self.shown + "\r")
+            self.stream.flush()
 
 
 def _report(run: Audit, stream: IO[str], fmt: str, progress: _Progress) -> None:
@@ -156,7 +189,7 @@ def _report(run: Audit, stream: IO[str], fmt: str, progress: _Progress) -> None:
     summary = run.summary
     for finding in run:
         writer.write_row(finding.to_row())
-        progress.update(summary.rows)
+        progress.update(summary.rows, run.fraction_read)
     writer.finish(summary.to_dict())
 
 

@@ -222,6 +222,7 @@ class _Unpacking(io.RawIOBase):
         import importlib
 
         self._name = name
+        self.packed = packed
         self._format = {"gzip": "gzip", "bz2": "bzip2", "lzma": "xz"}[module]
         try:
             codec = importlib.import_module(module)
@@ -268,6 +269,23 @@ def _nothing() -> None:
 _R = TypeVar("_R", bound="FileReader")
 
 
+def _byte_counter(stream: IO[str]) -> tuple[Callable[[], int] | None, int, int]:
+    """Where the bytes under ``stream`` are read to, where they start and end (0: unknown)."""
+    binary = getattr(stream, "buffer", None)
+    raw = getattr(binary, "raw", None)
+    if isinstance(raw, _Unpacking):
+        binary = raw.packed  # the compressed file: its size is what is known
+    try:
+        if binary is None or not binary.seekable():
+            return None, 0, 0
+        here = binary.tell()
+        end = binary.seek(0, io.SEEK_END)
+        binary.seek(here)
+    except (OSError, ValueError, AttributeError):
+        return None, 0, 0
+    return binary.tell, here, end
+
+
 class FileReader:
     """What the file readers share: one source, opened once, read once, then closed.
 
@@ -281,12 +299,42 @@ class FileReader:
     def _open(self, source: Source, *, newline: str | None) -> None:
         self._stream, self._close = open_text(source, newline=newline)
         self._started = False
+        self._bytes, self._start, self._end = _byte_counter(self._stream)
+        self._read_at_close: float | None = None
 
     def _items(self) -> Iterator[ClaimRows]:
         raise NotImplementedError
 
+    def fraction_read(self) -> float | None:
+        """How much of the file has been read, from 0 to 1; None when its size is unknown.
+
+        For a progress bar. It counts bytes as stored (a compressed file's compressed
+        bytes), read ahead by the stream's buffer. A path, or a seekable binary
+        stream, has a size; standard input and text streams do not.
+
+        >>> import io
+        >>> from otcoding.io import open_batch
+        >>> text = "claim_id,payer,code,units,date_of_service\\nC-1,medicare,97110,1,2026-03-02\\n"
+        >>> reader = open_batch(io.BytesIO(text.encode()), input_format="csv")
+        >>> items = list(reader)
+        >>> reader.fraction_read()
+        1.0
+        >>> open_batch(io.StringIO(text), input_format="csv").fraction_read() is None
+        True
+        """
+        if self._read_at_close is not None:
+            return self._read_at_close
+        if self._bytes is None or self._end <= self._start:
+            return None
+        try:
+            return min(1.0, max(0, self._bytes() - self._start) / (self._end - self._start))
+        except (OSError, ValueError):  # a stream the caller closed under us
+            return None
+
     def close(self) -> None:
         """Release the file (a path's handle; a caller's stream is left open)."""
+        if self._read_at_close is None and self._started:
+            self._read_at_close = self.fraction_read()
         close, self._close = self._close, _nothing
         close()
 
