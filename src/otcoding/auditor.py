@@ -257,6 +257,16 @@ class Audit:
 
         ``None`` when the size is not known: standard input, a text stream, rows or
         claims given as Python objects.
+
+        >>> from otcoding.examples import batch_path
+        >>> with batch_path().open("rb") as stream:
+        ...     run = audit(stream, input_format="csv")
+        ...     started = run.fraction_read()
+        ...     findings = list(run)
+        >>> started < 0.5, run.fraction_read()
+        (True, 1.0)
+        >>> audit([{"claim_id": "C-1", "payer": "commercial", "lines": []}]).fraction_read() is None
+        True
         """
         fraction = getattr(self._reader, "fraction_read", None)
         return fraction() if callable(fraction) else None
