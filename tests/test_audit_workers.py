@@ -118,3 +118,14 @@ def test_a_script_without_the_main_guard_gets_a_clear_error(tmp_path: Any) -> No
     assert "__main__" in last
     # The workers stop quietly: the only traceback is the parent's, with the advice.
     assert done.stderr.count("Traceback") == 1, done.stderr
+
+
+def test_a_compressed_batch_in_workers_is_identical(tmp_path: Any) -> None:
+    import gzip
+
+    path = tmp_path / "batch.csv.gz"
+    path.write_bytes(gzip.compress(batch_path().read_bytes()))
+    serial, parallel = _both(lambda: str(path))
+    with resources.as_file(batch_path()) as plain:
+        assert serial == _both(lambda: plain)[0]
+    assert serial == parallel
