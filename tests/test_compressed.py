@@ -202,3 +202,10 @@ def test_a_header_merely_missing_columns_gets_no_separator_hint() -> None:
         with pytest.raises(DataFileError, match="missing required") as caught:
             open_batch(io.StringIO(text), input_format="csv")
         assert "separated by" not in str(caught.value)
+
+
+def test_a_zstd_file_says_how_to_read_it(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv.zst"
+    path.write_bytes(b"\x28\xb5\x2f\xfd" + bytes(20))  # the zstd frame magic number
+    with pytest.raises(DataFileError, match="zstd -d"):
+        open_batch(str(path), input_format="csv")

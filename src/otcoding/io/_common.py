@@ -188,6 +188,12 @@ def _unpacked(binary: IO[bytes], name: str) -> IO[bytes]:
             "the file is a zip archive: extract the batch from it first (gzip, bzip2 "
             "and xz files are read as they are)",
         )
+    if start.startswith(b"\x28\xb5\x2f\xfd"):
+        raise DataFileError(
+            name,
+            "the file is zstd-compressed, which otcoding does not read: decompress it "
+            "first (zstd -d), or pipe it in (zstd -dc FILE | otcoding audit - ...)",
+        )
     module = next((m for magic, m in _PACKED if start.startswith(magic)), None)
     if module is None and start[:3] == _BZIP2 and start[3:4].isdigit() and start[3:4] != b"0":
         module = "bz2"
