@@ -130,8 +130,11 @@ def _output(args: argparse.Namespace) -> Iterator[IO[str]]:
 
 
 class _Progress:
-    """Progress on stderr when it is a terminal: a bar and the time left when the
-    input's size is known, else rows done and rows per second."""
+    """Progress on stderr when it is a terminal.
+
+    Rows done and rows per second; with a bar, the share read and the time left
+    when the input's size is known.
+    """
 
     WIDTH = 24
 

@@ -315,8 +315,9 @@ class FileReader:
         """How much of the file has been read, from 0 to 1; None when its size is unknown.
 
         For a progress bar. It counts bytes as stored (a compressed file's compressed
-        bytes), read ahead by the stream's buffer. A path, or a seekable binary
-        stream, has a size; standard input and text streams do not.
+        bytes), read ahead by the stream's buffer. A path, or a stream over a
+        seekable file, has a size; a pipe (standard input fed by another program)
+        or an in-memory text stream does not.
 
         >>> import io
         >>> from otcoding.io import open_batch
