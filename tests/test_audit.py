@@ -460,3 +460,43 @@ def test_a_claim_checked_here_and_in_a_worker_leaves_the_same_fingerprints() -> 
     anonymous = attrs.evolve(several, patient=None)
     assert _billed(anonymous) is None
     assert _fingerprinted(_services(anonymous)) is None
+
+
+# --- a rule that refuses a claim the model accepted ----------------------------------
+
+
+def refuses_claim_c2(claim: otcoding.Claim, context: Any) -> list[Any]:
+    """A host validator with a gap: it refuses one claim's values (module level: picklable)."""
+    if claim.claim_id == "C-2":
+        raise otcoding.InvalidInputError("lines[0].units", 2, "this rule cannot count these")
+    return []
+
+
+def refuses_with_a_data_file_error(claim: otcoding.Claim, context: Any) -> list[Any]:
+    raise otcoding.DataFileError("tables.json", "cannot be read")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_claim_a_rule_refuses_is_a_finding_and_the_batch_goes_on(workers: int) -> None:
+    rows = [
+        row(claim_id="C-1"),
+        row(claim_id="C-2"),
+        row(claim_id="C-2", code="97110", units="1", minutes="15"),
+        row(claim_id="C-3", date_of_service="2026-03-03"),
+    ]
+    ruleset = otcoding.medicare(today=TODAY).plus(refuses_claim_c2)
+    findings, summary = run_csv(rows, ruleset=ruleset, workers=workers)
+    assert ids(findings) == [("C-2", 3, "OT-ROW-004")]
+    message = findings[0].message
+    assert "claim C-2" in message
+    assert "this rule cannot count these" in message
+    assert (summary.claims, summary.claims_checked) == (3, 2)
+    assert (summary.rows_checked, summary.rows_not_checked, summary.unreadable_rows) == (2, 2, 0)
+    assert summary.accounted
+    assert summary.complete
+
+
+def test_a_data_file_error_in_a_rule_still_stops_the_run() -> None:
+    ruleset = otcoding.medicare(today=TODAY).plus(refuses_with_a_data_file_error)
+    with pytest.raises(otcoding.DataFileError, match=r"tables\.json"):
+        run_csv([row()], ruleset=ruleset)

@@ -266,3 +266,17 @@ def test_example_claim_triggers_the_units_rules() -> None:
         ("OT-UNITS-004", 3),
         ("OT-UNITS-005", 5),
     ]
+
+
+@pytest.mark.parametrize("payer", ["medicare", "medicaid", "commercial"])
+def test_repeated_lines_whose_units_pass_a_day_leave_the_day_unjudged(payer: str) -> None:
+    # Found by deep fuzzing: two lines of one code, each within the model's 999 units,
+    # add up to 1,441, more than the comparison accepts; check() raised
+    # InvalidInputError for a claim the model had accepted.
+    repeated = _day(("97530", 979, 0), ("97530", 462, 0), payer=payer)
+    assert run(UNIT_RULES, repeated) == []
+    found = rule_ids(otcoding.for_payer(payer).check(repeated).findings)
+    assert "OT-DUP-001" in found  # the repeat is still reported
+    # One unit fewer is a day the comparison takes: judged, and over by far.
+    judged = _day(("97530", 979, 0), ("97530", 461, 0), payer=payer)
+    assert [f.rule_id for f in run(UNIT_RULES, judged)] == ["OT-UNITS-001"]

@@ -58,13 +58,13 @@ import os
 import pickle
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import attrs
 
 from otcoding._spill import Log, Repeats, Spill
 from otcoding.claim import Claim
-from otcoding.errors import DataFileError, InvalidInputError
+from otcoding.errors import DataFileError, InvalidInputError, UnknownCodeError
 from otcoding.findings import Finding, Severity
 from otcoding.io import BatchReader, ClaimRows, open_batch
 from otcoding.io._common import Source
@@ -73,6 +73,7 @@ from otcoding.rulesets import RuleSet, for_payer
 from otcoding.validators.batch import (
     DOUBLE_BILLING,
     DUPLICATE_CLAIM_ID,
+    UNCHECKED_CLAIM,
     UNREADABLE_ROW,
     batch_finding,
 )
@@ -343,6 +344,16 @@ class Audit:
             s.unreadable_rows += 1
             self._remember(item, item.claim_id, None)
             return (_unreadable(result, item),)
+        if isinstance(result, _Unchecked):
+            s.rows_not_checked += item.rows
+            self._remember(item, result.claim_id, None)
+            finding = batch_finding(
+                UNCHECKED_CLAIM,
+                f"a rule could not check claim {result.claim_id} ({result.reason}); the "
+                "claim is not checked",
+                fix="check this claim by hand, and report it to otcoding's maintainers",
+            )
+            return (_located(finding, result.claim_id, item.row),)
         claim_id, lines, findings, billed = result
         self._remember(item, claim_id, billed)
         s.rows_checked += item.rows
@@ -416,7 +427,7 @@ class Audit:
             for finding in found:
                 yield count(finding)
             if check:
-                if not isinstance(result, InvalidInputError):
+                if not isinstance(result, (InvalidInputError, _Unchecked)):
                     claim_id, lines, findings, services = result
                     result = (claim_id, lines, findings, _fingerprinted(services))
                 for finding in self._checked(item, result):
@@ -561,21 +572,35 @@ def _quiet_worker() -> None:
 _WORKER_RULESETS: dict[tuple[str, tuple[Any, ...]], RuleSet] = {}
 
 
-#: A claim checked here: its parse error, or its ID, line count, findings and services.
-_Checked = InvalidInputError | tuple[str, int, tuple[Finding, ...], "_Billed | None"]
+class _Unchecked(NamedTuple):
+    """A claim the model accepted but a rule refused to check, and what the rule said."""
+
+    claim_id: str
+    reason: str
+
+
+#: A claim checked here: its parse error, its refusal by a rule, or its ID, line count,
+#: findings and services.
+_Checked = InvalidInputError | _Unchecked | tuple[str, int, tuple[Finding, ...], "_Billed | None"]
 #: A claim checked in a worker, its services not yet hashed.
-_Sent = InvalidInputError | tuple[str, int, tuple[Finding, ...], "_Services | None"]
+_Sent = InvalidInputError | _Unchecked | tuple[str, int, tuple[Finding, ...], "_Services | None"]
 
 
 def _check_one(
     data: Any, rules_for: Callable[[Claim], RuleSet], services: Callable[[Claim], _T] | None
-) -> InvalidInputError | tuple[str, int, tuple[Finding, ...], _T | None]:
+) -> InvalidInputError | _Unchecked | tuple[str, int, tuple[Finding, ...], _T | None]:
     """Parse and check one claim, here or in a worker; ``services`` says what is kept of it."""
     try:
         claim = _parse(data)
     except InvalidInputError as exc:
         return exc
-    findings = rules_for(claim).check(claim).findings
+    try:
+        findings = rules_for(claim).check(claim).findings
+    except (InvalidInputError, UnknownCodeError) as exc:
+        # A rule refused a value the model accepted: a gap in that rule. In a batch,
+        # one such claim is reported and the other rows go on. (A DataFileError, a
+        # table that cannot be read, still stops the run: every claim would fail.)
+        return _Unchecked(claim.claim_id, str(exc))
     return (claim.claim_id, len(claim.lines), findings, services(claim) if services else None)
 
 

@@ -5,7 +5,7 @@ reading a batch. They live here so that :func:`otcoding.rules` lists them withou
 the rule layer importing the audit layer.
 
 >>> [r.rule_id for r in BATCH_RULES]
-['OT-ROW-001', 'OT-ROW-002', 'OT-ROW-003', 'OT-BATCH-001']
+['OT-ROW-001', 'OT-ROW-002', 'OT-ROW-003', 'OT-ROW-004', 'OT-BATCH-001']
 >>> batch_finding(UNREADABLE_ROW, "units: expected a whole number, got 'two'", line=1).severity
 <Severity.ERROR: 'error'>
 """
@@ -20,6 +20,7 @@ __all__ = [
     "CLAIM_ROWS_DISAGREE",
     "DOUBLE_BILLING",
     "DUPLICATE_CLAIM_ID",
+    "UNCHECKED_CLAIM",
     "UNREADABLE_ROW",
     "batch_finding",
 ]
@@ -27,6 +28,7 @@ __all__ = [
 UNREADABLE_ROW = "OT-ROW-001"
 CLAIM_ROWS_DISAGREE = "OT-ROW-002"
 DUPLICATE_CLAIM_ID = "OT-ROW-003"
+UNCHECKED_CLAIM = "OT-ROW-004"
 DOUBLE_BILLING = "OT-BATCH-001"
 
 _CONTRACT = "otcoding batch CSV/JSONL contract (docs/audit.md)"
@@ -58,6 +60,16 @@ BATCH_RULES: tuple[RuleInfo, ...] = (
         summary=(
             "A claim ID reappears after other claims' rows (duplicate claim ID); the rows "
             "are checked as a separate claim, not merged"
+        ),
+        source=_CONTRACT,
+        scope="batch",
+    ),
+    RuleInfo(
+        rule_id=UNCHECKED_CLAIM,
+        severity=Severity.ERROR,
+        summary=(
+            "A rule refused a value of a claim the claim format accepts, so the claim is "
+            "not checked (a gap in otcoding's rules: please report it); the batch goes on"
         ),
         source=_CONTRACT,
         scope="batch",

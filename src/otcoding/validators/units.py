@@ -236,9 +236,11 @@ def _analyse(ctx: Context) -> _Analysis:
                 del billed[name], minutes[name]
             if not billed:
                 continue
-        if total > MAX_MINUTES:
-            # More minutes than a day has: a data error no unit count can fix, and
-            # the comparison would be meaningless, so the day is left unjudged.
+        if total > MAX_MINUTES or max(billed.values()) > MAX_MINUTES:
+            # More minutes than a day has, or more units of one code than a day has
+            # minutes (lines repeating a code, their units summed): a data error no
+            # unit count can fix, and the comparison would be meaningless (it refuses
+            # such figures), so the day is left unjudged. The repeat rules report it.
             continue
         if _fits(method, billed, minutes):
             continue
