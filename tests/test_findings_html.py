@@ -1,4 +1,4 @@
-"""Jupyter HTML reprs: Finding, Report, Allocation and Code are escaped tables."""
+"""Jupyter HTML reprs: Finding, Report, Allocation, Code and an audit are escaped tables."""
 
 from __future__ import annotations
 
@@ -225,3 +225,39 @@ def test_allocation_caption_counts_units_in_words() -> None:
     two = otcoding.allocate({"97110": 30}, lookup=False)
     assert "21 timed min, 1 unit</caption>" in one._repr_html_()
     assert "30 timed min, 2 units</caption>" in two._repr_html_()
+
+
+def test_audit_summary_is_a_table_of_counts_then_rules() -> None:
+    from otcoding.examples import batch_path
+
+    run = otcoding.audit(str(batch_path()), today=dt.date(2026, 12, 1))
+    before = parse(run._repr_html_())
+    assert "incomplete" in run._repr_html_()
+    assert before.cells[before.cells.index("Rows read") + 1].startswith("0 (")
+    findings = list(run)
+    page = run.summary._repr_html_()
+    cells = parse(page).cells
+    s = run.summary
+    assert cells[cells.index("Rows read") + 1] == (
+        f"{s.rows:,} ({s.rows_checked:,} checked, {s.rows_not_checked:,} not checked, "
+        f"{s.unreadable_rows:,} unreadable; {s.blank_rows:,} blank)"
+    )
+    assert cells[cells.index("Findings") + 1].startswith(f"{len(findings)}: ")
+    assert f"<span style='color:{_COLOURS[Severity.ERROR]}'>{s.errors} errors</span>" in page
+    rules = cells[cells.index("Rule") + 2 :]  # after the header cells "Rule", "Findings"
+    shown = dict(zip(rules[::2], rules[1::2], strict=True))
+    assert shown == {rule: f"{n:,}" for rule, n in s.by_rule.items()}
+    assert "(complete)" in page
+    assert repr(run).endswith(f"rows={s.rows}, findings={s.findings}, complete=True)")
+
+
+def test_audit_html_escapes_the_source_name_and_lists_skipped_rules() -> None:
+    import io
+
+    stream = io.StringIO("claim_id,payer,code,units,date_of_service\n")
+    stream.name = NASTY  # type: ignore[misc]
+    run = otcoding.audit(stream, input_format="csv", double_billing=False)
+    page = run._repr_html_()
+    assert NASTY not in page
+    assert NASTY_ESCAPED in page
+    assert "Not run (asked for): OT-BATCH-001" in page

@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import html
 import itertools
 import operator
 import os
@@ -65,7 +66,7 @@ import attrs
 from otcoding._spill import Log, Repeats, Spill
 from otcoding.claim import Claim
 from otcoding.errors import DataFileError, InvalidInputError, UnknownCodeError
-from otcoding.findings import Finding, Severity
+from otcoding.findings import _COLOURS, Finding, Severity
 from otcoding.io import BatchReader, ClaimRows, open_batch
 from otcoding.io._common import Source
 from otcoding.io.batch_csv import CsvClaimData, column_for_path
@@ -118,14 +119,18 @@ class AuditFinding(Finding):
         }
 
 
+_PLURAL = {Severity.ERROR: "errors", Severity.WARNING: "warnings", Severity.INFO: "info"}
+
+
 class Summary:
     """What an audit has seen so far; complete once the audit is exhausted.
 
     Every non-blank input row is counted once in ``rows``, and once more in
     either ``rows_checked`` (its claim was parsed and checked) or
     ``rows_not_checked`` (it could not be read, or a row of its claim could not
-    be, so the claim was not checked). ``unreadable_rows`` are the rows that
-    could not be read at all; each has an OT-ROW-001 finding.
+    be, or a rule could not check its claim, so the claim was not checked).
+    ``unreadable_rows`` are the rows that could not be read at all; each has an
+    OT-ROW-001 finding.
 
     >>> s = Summary()
     >>> s.rows == s.rows_checked + s.rows_not_checked
@@ -204,6 +209,65 @@ class Summary:
             f"findings={self.findings}, complete={self.complete})"
         )
 
+    def _repr_html_(self) -> str:
+        """Jupyter: the counts as a table, findings by severity in colour, then by rule.
+
+        >>> s = Summary()
+        >>> s.rows, s.rows_checked, s.findings = 3, 3, 1
+        >>> s.by_severity["error"] += 1
+        >>> s.by_rule["OT-UNITS-001"] += 1
+        >>> page = s._repr_html_()
+        >>> "<td>3 (3 checked, 0 not checked, 0 unreadable; 0 blank)</td>" in page
+        True
+        >>> "color:#b00020" in page, "<code>OT-UNITS-001</code></td><td>1</td>" in page
+        (True, True)
+        >>> "incomplete" in page
+        True
+        """
+        sev = self.by_severity
+        found = ", ".join(
+            f"<span style='color:{_COLOURS[level]}'>{sev[level.value]:,} {_PLURAL[level]}</span>"
+            for level in Severity
+        )
+        facts = (
+            (
+                "Rows read",
+                f"{self.rows:,} ({self.rows_checked:,} checked, {self.rows_not_checked:,} not "
+                f"checked, {self.unreadable_rows:,} unreadable; {self.blank_rows:,} blank)",
+            ),
+            ("Claims", f"{self.claims:,} ({self.claims_checked:,} checked)"),
+            ("Service lines checked", f"{self.lines:,}"),
+            ("Findings", f"{self.findings:,}: {found}"),
+        )
+        state = (
+            "complete"
+            if self.complete
+            else "incomplete: the audit has not reached the end of the input"
+        )
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{name}</th><td>{value}</td></tr>"
+            for name, value in facts
+        )
+        rules = "".join(
+            f"<tr><td><code>{html.escape(rule_id)}</code></td><td>{n:,}</td></tr>"
+            for rule_id, n in sorted(self.by_rule.items())
+        )
+        skipped = (
+            f"<p>Not run (asked for): {html.escape(', '.join(self.skipped_rules))}</p>"
+            if self.skipped_rules
+            else ""
+        )
+        by_rule = (
+            "<table class='otcoding-summary-rules'><tr><th style='text-align:left'>Rule</th>"
+            f"<th>Findings</th></tr>{rules}</table>"
+            if rules
+            else ""
+        )
+        return (
+            f"<p><b>Audit summary</b> ({state})</p>"
+            f"<table class='otcoding-summary'>{rows}</table>{by_rule}{skipped}"
+        )
+
 
 class Audit:
     """An audit in progress: iterate it once for its findings; read ``summary`` any time.
@@ -252,6 +316,28 @@ class Audit:
     def warnings(self) -> tuple[str, ...]:
         """What the reader ignored (e.g. extra CSV columns), to show once."""
         return self._reader.warnings
+
+    def __repr__(self) -> str:
+        """The source's name and how far the audit has got (no patient data).
+
+        >>> run = audit([], today=dt.date(2026, 3, 10))
+        >>> run
+        Audit(source='<claims>', workers=1, started=False, rows=0, findings=0, complete=False)
+        >>> _ = list(run)
+        >>> run
+        Audit(source='<claims>', workers=1, started=True, rows=0, findings=0, complete=True)
+        """
+        s = self.summary
+        return (
+            f"Audit(source={self._reader.name!r}, workers={self._workers}, "
+            f"started={self._started}, rows={s.rows}, findings={s.findings}, "
+            f"complete={s.complete})"
+        )
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the source, then the summary so far."""
+        source = html.escape(self._reader.name)
+        return f"<p>Audit of <code>{source}</code></p>" + self.summary._repr_html_()
 
     def fraction_read(self) -> float | None:
         """How much of the input file has been read (0 to 1), for a progress bar.
