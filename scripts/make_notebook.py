@@ -193,6 +193,27 @@ report = otcoding.check(claim, today=TODAY)
 print(report)
 report""",
     ),
+    (
+        "markdown",
+        "audit-md",
+        """\
+## Auditing a batch
+
+`otcoding.audit` reads a whole batch (the example shipped with otcoding here: 261
+rows, every error family) and yields one finding per problem, each with its input
+row. Its summary accounts for every row: checked, not checked, or unreadable.""",
+    ),
+    (
+        "code",
+        "audit",
+        """\
+from otcoding.examples import batch_path
+
+run = otcoding.audit(str(batch_path()), today=TODAY)
+findings = list(run)
+print(findings[0].row, findings[0].rule_id, findings[0].message[:60])
+run""",
+    ),
 ]
 
 

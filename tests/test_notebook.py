@@ -137,6 +137,16 @@ def test_check_report_repr(executed: tuple[Any, float]) -> None:
     assert "OT-DISC-002" in html
 
 
+def test_audit_summary_renders(executed: tuple[Any, float]) -> None:
+    nb, _ = executed
+    cell = _cell(nb, "audit")
+    assert "complete=True" in _text(cell)
+    html = _html(cell)
+    assert "<b>Audit summary</b> (complete)" in html
+    assert "261 (" in html  # the example's rows, every one counted
+    assert "<code>OT-ROW-001</code>" in html
+
+
 def test_generator_check_mode(tmp_path: Path) -> None:
     gen = _generator()
     out = tmp_path / "nb.ipynb"
