@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Protocol, cast
 
 from otcoding.errors import DataFileError, InvalidInputError
-from otcoding.io._common import COMPRESSED_SUFFIXES, ClaimRows, Source, source_name
+from otcoding.io._common import ClaimRows, Source, module_for, source_name
 from otcoding.io.batch_csv import (
     CLAIM_COLUMNS,
     COLUMNS,
@@ -115,7 +115,7 @@ def format_for(name: str) -> str | None:
     ('csv', 'jsonl', None)
     """
     stem, extension = os.path.splitext(name)
-    if extension.lower() in COMPRESSED_SUFFIXES:
+    if module_for(name) is not None:
         extension = os.path.splitext(stem)[1]
     return _EXTENSIONS.get(extension.lower())
 

@@ -17,10 +17,11 @@ if TYPE_CHECKING:
     from otcoding.findings import Finding
 
 __all__ = [
-    "COMPRESSED_SUFFIXES",
     "ClaimRows",
     "FileReader",
     "Source",
+    "module_for",
+    "open_packed",
     "open_text",
     "source_name",
     "utf8_ok",
@@ -164,13 +165,50 @@ def open_text(source: Source, *, newline: str | None) -> tuple[IO[str], Callable
     return cast("IO[str]", source), _nothing
 
 
-#: Compressed formats the standard library reads, by their first bytes: the magic
-#: number and the module that reads them (gzip RFC 1952, bzip2's "BZh" and block
-#: size digit, xz's stream header magic).
-_PACKED = ((b"\x1f\x8b", "gzip"), (b"\xfd7zXZ\x00", "lzma"))
+#: Compressed formats the standard library reads and writes: a file name's ending, the
+#: module, the format's name, and the first bytes of such a file (gzip's RFC 1952
+#: magic, xz's stream header magic; bzip2's "BZh" and block-size digit are told apart
+#: in :func:`_unpacked`).
+_CODECS = (
+    (".gz", "gzip", "gzip", b"\x1f\x8b"),
+    (".bz2", "bz2", "bzip2", None),
+    (".xz", "lzma", "xz", b"\xfd7zXZ\x00"),
+)
 _BZIP2 = b"BZh"
-#: File name endings of those formats, for telling a file's format by its name.
-COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz")
+_FORMAT_NAMES = {module: name for _, module, name, _ in _CODECS}
+
+
+def module_for(name: str) -> str | None:
+    """The standard library module for a file name's compression ending, if any.
+
+    >>> module_for("report.csv.GZ"), module_for("report.csv")
+    ('gzip', None)
+    """
+    ending = os.path.splitext(name)[1].lower()
+    return next((module for suffix, module, *_ in _CODECS if suffix == ending), None)
+
+
+def open_packed(binary: IO[bytes], module: str, mode: str, name: str) -> IO[bytes]:
+    """The ``module`` (gzip, bz2 or lzma) file over ``binary``, which it leaves open.
+
+    Raises :class:`~otcoding.errors.DataFileError` naming ``name`` when this Python
+    was built without that module (bz2 and lzma are optional).
+    """
+    import importlib
+
+    try:
+        codec = importlib.import_module(module)
+    except ImportError:
+        raise DataFileError(
+            name,
+            f"the file is {_FORMAT_NAMES[module]}-compressed, which this Python cannot "
+            "read or write",
+        ) from None
+    if module == "gzip":
+        # mtime 0: the same report gives the same bytes.
+        return cast("IO[bytes]", codec.GzipFile(fileobj=binary, mode=mode, mtime=0))
+    opener = codec.BZ2File if module == "bz2" else codec.LZMAFile
+    return cast("IO[bytes]", opener(binary, mode=mode))
 
 
 def _unpacked(binary: IO[bytes], name: str) -> IO[bytes]:
@@ -194,7 +232,7 @@ def _unpacked(binary: IO[bytes], name: str) -> IO[bytes]:
             "the file is zstd-compressed, which otcoding does not read: decompress it "
             "first (zstd -d), or pipe it in (zstd -dc FILE | otcoding audit - ...)",
         )
-    module = next((m for magic, m in _PACKED if start.startswith(magic)), None)
+    module = next((m for _, m, _, magic in _CODECS if magic and start.startswith(magic)), None)
     if module is None and start[:3] == _BZIP2 and start[3:4].isdigit() and start[3:4] != b"0":
         module = "bz2"
     if module is None:
@@ -225,29 +263,19 @@ class _Unpacking(io.RawIOBase):
 
     def __init__(self, packed: IO[bytes], name: str, module: str) -> None:
         super().__init__()
-        import importlib
-
         self._name = name
         self.packed = packed
-        self._format = {"gzip": "gzip", "bz2": "bzip2", "lzma": "xz"}[module]
-        try:
-            codec = importlib.import_module(module)
-        except ImportError:  # a Python built without the library (lzma, bz2 are optional)
-            raise DataFileError(
-                name, f"the file is {self._format}-compressed, which this Python cannot read"
-            ) from None
-        self._file: IO[bytes] = (
-            codec.GzipFile(fileobj=packed, mode="rb")
-            if module == "gzip"
-            else getattr(codec, "BZ2File" if module == "bz2" else "LZMAFile")(packed, mode="rb")
-        )
+        self._format = _FORMAT_NAMES[module]
+        self._file = open_packed(packed, module, "rb", name)
         errors: list[type[BaseException]] = [OSError, EOFError]
         if module == "gzip":
             import zlib
 
             errors.append(zlib.error)
         if module == "lzma":
-            errors.append(codec.LZMAError)
+            import lzma
+
+            errors.append(lzma.LZMAError)
         self._errors = tuple(errors)
 
     def readable(self) -> bool:

@@ -25,7 +25,9 @@ import io
 import json
 import os
 from collections.abc import Iterator, Mapping
-from typing import IO, Any, Protocol, cast
+from typing import IO, Any, Protocol
+
+from otcoding.io._common import module_for, open_packed
 
 __all__ = [
     "FIELDS",
@@ -152,21 +154,8 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[IO[str]]:
 
 def _packing(raw: IO[bytes], target: str) -> IO[bytes]:
     """``raw``, or a compressor writing to it when ``target`` ends in a compression suffix."""
-    ending = os.path.splitext(target)[1].lower()
-    if ending == ".gz":
-        import gzip
-
-        # mtime 0: the same report gives the same bytes.
-        return cast("IO[bytes]", gzip.GzipFile(fileobj=raw, mode="wb", mtime=0))
-    if ending == ".bz2":
-        import bz2
-
-        return bz2.BZ2File(raw, mode="wb")
-    if ending == ".xz":
-        import lzma
-
-        return lzma.LZMAFile(raw, mode="wb")
-    return raw
+    module = module_for(target)
+    return raw if module is None else open_packed(raw, module, "wb", target)
 
 
 def _mode_for(target: str) -> int:
