@@ -185,16 +185,24 @@ class Summary:
             "complete": self.complete,
         }
 
+    def _rows_read(self) -> str:
+        """The rows and where each went, as the text and the HTML summary say it."""
+        return (
+            f"{self.rows:,} ({self.rows_checked:,} checked, {self.rows_not_checked:,} not "
+            f"checked, {self.unreadable_rows:,} unreadable; {self.blank_rows:,} blank)"
+        )
+
+    def _claims_seen(self) -> str:
+        return f"{self.claims:,} ({self.claims_checked:,} checked)"
+
     def __str__(self) -> str:
         sev = self.by_severity
         lines = [
-            f"rows read: {self.rows:,} ({self.rows_checked:,} checked, "
-            f"{self.rows_not_checked:,} not checked, {self.unreadable_rows:,} unreadable; "
-            f"{self.blank_rows:,} blank)",
-            f"claims: {self.claims:,} ({self.claims_checked:,} checked), "
-            f"service lines checked: {self.lines:,}",
-            f"findings: {self.findings:,} ({sev['error']:,} errors, {sev['warning']:,} "
-            f"warnings, {sev['info']:,} info)",
+            f"rows read: {self._rows_read()}",
+            f"claims: {self._claims_seen()}, service lines checked: {self.lines:,}",
+            f"findings: {self.findings:,} ("
+            + ", ".join(f"{sev[level.value]:,} {_PLURAL[level]}" for level in Severity)
+            + ")",
         ]
         lines.extend(f"  {rule_id}: {n:,}" for rule_id, n in sorted(self.by_rule.items()))
         if self.skipped_rules:
@@ -230,12 +238,8 @@ class Summary:
             for level in Severity
         )
         facts = (
-            (
-                "Rows read",
-                f"{self.rows:,} ({self.rows_checked:,} checked, {self.rows_not_checked:,} not "
-                f"checked, {self.unreadable_rows:,} unreadable; {self.blank_rows:,} blank)",
-            ),
-            ("Claims", f"{self.claims:,} ({self.claims_checked:,} checked)"),
+            ("Rows read", self._rows_read()),
+            ("Claims", self._claims_seen()),
             ("Service lines checked", f"{self.lines:,}"),
             ("Findings", f"{self.findings:,}: {found}"),
         )
