@@ -52,3 +52,22 @@ def test_the_context_facts_match_the_lines(claim: Claim) -> None:
     assert (ctx.first_date, ctx.last_date) == (dates[0], dates[-1])
     services = {(line.code, line.date_of_service) for line in lines}
     assert ctx.repeats == (len(services) != len(lines))
+
+
+def test_dates_within_a_period_is_decided_by_the_first_and_last_dates() -> None:
+    claim = Claim.from_dict(
+        {
+            "claim_id": "C-1",
+            "payer": "medicare",
+            "lines": [
+                {"code": "97110", "units": 1, "date_of_service": day}
+                for day in ("2026-03-09", "2026-03-02", "2026-03-05")
+            ],
+        }
+    )
+    ctx = Context(claim)
+    march = (dt.date(2026, 3, 2), dt.date(2026, 3, 9))
+    assert ctx.dates_within(*march)
+    assert ctx.dates_within(None, None)
+    assert not ctx.dates_within(dt.date(2026, 3, 3), None)  # the first date is before it
+    assert not ctx.dates_within(None, dt.date(2026, 3, 8))  # the last date is after it

@@ -383,6 +383,25 @@ class Context:
         """
         return self.codes[index]
 
+    def dates_within(self, start: _dt.date | None, end: _dt.date | None) -> bool:
+        """Whether every date of service lies from ``start`` to ``end`` (both included).
+
+        ``None`` leaves that end open (False for a context without lines). The claim's
+        first and last dates decide, so a rule about a period (a plan of care, an
+        authorization) can pass over a claim inside it without a look at each line.
+
+        >>> from otcoding.claim import Claim
+        >>> claim = Claim.from_dict({"claim_id": "C-1", "payer": "medicare", "lines": [
+        ...     {"code": "97110", "units": 1, "date_of_service": d}
+        ...     for d in ("2026-03-02", "2026-03-09")]})
+        >>> ctx, march = Context(claim), _dt.date(2026, 3, 1)
+        >>> ctx.dates_within(march, None), ctx.dates_within(None, march)
+        (True, False)
+        """
+        return bool(self.lines_by_date) and (
+            (start is None or start <= self.first_date) and (end is None or self.last_date <= end)
+        )
+
     def place_of_service(self, index: int) -> str | None:
         """The line's place of service, or the claim's when the line has none."""
         return self.claim.lines[index].place_of_service or self.claim.place_of_service

@@ -80,12 +80,7 @@ def outside_authorized_window(claim: Claim, ctx: Context) -> Iterable[Problem]:
             )
         )
         return out
-    dates = ctx.lines_by_date
-    if (
-        dates
-        and (start is None or start <= ctx.first_date)
-        and (end is None or ctx.last_date <= end)
-    ):
+    if ctx.dates_within(start, end):
         return _NO_PROBLEMS  # the first and the last date fit, so every line does
     for i, line in enumerate(claim.lines):
         day = line.date_of_service

@@ -93,12 +93,7 @@ def outside_certified_period(claim: Claim, ctx: Context) -> Iterable[Problem]:
         return _NO_PROBLEMS
     if start is not None and end is not None and end < start:
         return _NO_PROBLEMS  # OT-POC-002 reports the inverted period once
-    dates = ctx.lines_by_date
-    if (
-        dates
-        and (start is None or start <= ctx.first_date)
-        and (end is None or ctx.last_date <= end)
-    ):
+    if ctx.dates_within(start, end):
         return _NO_PROBLEMS  # the first and the last date fit, so every line does
     out: list[Problem] = []
     for i, line in enumerate(claim.lines):
