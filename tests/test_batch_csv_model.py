@@ -12,6 +12,7 @@ from typing import Any
 
 import attrs
 import pytest
+from test_audit import row
 
 import otcoding.io
 from otcoding.claim import Claim, ServiceLine
@@ -54,26 +55,8 @@ def test_generated_batches_read_the_same_through_the_model(seed: int) -> None:
     assert _same_everywhere(out.getvalue()) > 100
 
 
-ROW = {
-    "claim_id": "C-1",
-    "payer": "medicare",
-    "patient_id": "P-1",
-    "birth_date": "1950-03-01",
-    "member_id": "1EG4TE5MK73",
-    "therapy_allowed_ytd": "1200.00",
-    "npi": "1234567893",
-    "diagnoses": "M62.81;R26.89",
-    "place_of_service": "11",
-    "submitted_on": "2026-03-10",
-    "code": "97530",
-    "modifiers": "GO",
-    "units": "2",
-    "minutes": "30",
-    "date_of_service": "2026-03-02",
-    "diagnosis_pointers": "1",
-    "charge": "90.00",
-    "assistant_minutes": "0",
-}
+# The audit tests' clean row, with the values the assertions below read back.
+ROW = row(therapy_allowed_ytd="1200.00", diagnoses="M62.81;R26.89", charge="90.00")
 
 
 def _csv(*rows: dict[str, str], columns: tuple[str, ...] = COLUMNS) -> str:
