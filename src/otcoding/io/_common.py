@@ -139,9 +139,7 @@ def open_text(source: Source, *, newline: str | None) -> tuple[IO[str], Callable
         except BaseException:
             raw.close()
             raise
-        stream = io.TextIOWrapper(
-            binary, encoding="utf-8-sig", errors="surrogateescape", newline=newline
-        )
+        stream = _decoded(binary, newline)
         if binary is raw:
             return stream, stream.close
 
@@ -157,9 +155,7 @@ def open_text(source: Source, *, newline: str | None) -> tuple[IO[str], Callable
     ):
         given = cast("IO[bytes]", source)
         binary = _unpacked(given, source_name(source))
-        wrapper = io.TextIOWrapper(
-            binary, encoding="utf-8-sig", errors="surrogateescape", newline=newline
-        )
+        wrapper = _decoded(binary, newline)
         # A decompressor is ours to close (it leaves the caller's stream open).
         return wrapper, (wrapper.detach if binary is given else wrapper.close)
     return cast("IO[str]", source), _nothing
@@ -238,6 +234,11 @@ def _unpacked(binary: IO[bytes], name: str) -> IO[bytes]:
     if module is None:
         return binary
     return io.BufferedReader(_Unpacking(binary, name, module), buffer_size=1 << 16)
+
+
+def _decoded(binary: IO[bytes], newline: str | None) -> io.TextIOWrapper:
+    """UTF-8 text over ``binary``: an optional BOM, bad bytes kept as lone surrogates."""
+    return io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape", newline=newline)
 
 
 def _peek(binary: IO[bytes], size: int) -> bytes:
