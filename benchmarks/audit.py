@@ -9,7 +9,7 @@ Goals (issue 6), each as a ratio measured in this run:
   processes (``workers=2``, ``otcoding audit -j 2``);
 - peak RSS of a fresh process auditing ``--lines`` against one auditing ``--small``
   lines (goal <= 1.2x), with the default cross-claim checks (their records go to a
-  temporary file, about 50 bytes an input row) and with ``--flat-memory``
+  temporary file, about 42 bytes an input row) and with ``--flat-memory``
   (``double_billing=False, duplicate_claim_ids=False``).
 
 Both files come from :mod:`otcoding.examples.generate` with one seed and one

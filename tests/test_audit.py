@@ -454,9 +454,10 @@ def test_a_claim_checked_here_and_in_a_worker_leaves_the_same_fingerprints() -> 
     )
     for claim in [*claims, several]:
         assert _billed(claim) == _fingerprinted(_services(claim))
-    prints, billed = _billed(several) or ([], [])
+    prints, billed, patient = _billed(several) or ([], [], 0)
     assert prints[0] == prints[1] != prints[4]  # the modifiers' order does not count
     assert billed[0] == ("97530", dt.date(2026, 3, 2).toordinal())
+    assert patient == hash("P-1")  # what groups the services: equal ones share it
     anonymous = attrs.evolve(several, patient=None)
     assert _billed(anonymous) is None
     assert _fingerprinted(_services(anonymous)) is None

@@ -8,17 +8,25 @@ sequence, and the repeats are worked out once the batch has been read:
 
 - :class:`Log` keeps, per claim, the few values a finding about it needs (its row,
   claim ID, line rows, codes and dates; never patient data), numbered in the order
-  added, to be read back in that order;
-- :class:`Repeats` takes one 21-byte record per key (a 64-bit fingerprint, the log
-  entry, a 3-byte tag such as the line, and the row), buffered per partition of the
-  fingerprint (its low bits) and written to the file a few kilobytes at a time.
-  :meth:`Repeats.repeats` then works out one partition at a time (about 1/256 of the
-  keys), writes the repeats it finds back to the file, and merges the partitions'
-  repeats a chunk at a time: every key seen before at another row, in entry order.
+  added, to be read back in that order; they are written :data:`LOG_CHUNK` values at
+  a time, as one :mod:`marshal` string;
+- :class:`Repeats` takes one record per key: a 64-bit fingerprint (8 bytes), and per
+  call of :meth:`Repeats.add` (a claim's keys) where it was: the log entry with the
+  first key's tag, the row and the number of keys (24 bytes). Each call names a
+  group, and all its keys go to the partition of the group's low bits: equal keys
+  share a group (for a service, the patient). Every :data:`RUN` keys the partitions
+  are written out together, as one *run*. :meth:`Repeats.repeats` then works out
+  one partition at a time (about 1/256 of the keys, read from every run), writes
+  the repeats it finds back to the file, and merges the partitions' repeats a chunk
+  at a time: every key seen before at another row, in entry order.
 
-Nothing touches the disk until a buffer passes :data:`FLUSH` bytes, so a small
-batch stays in memory. The file is deleted as it is created (``tempfile``), and
-its space is freed when the audit closes it or the process ends.
+No Python code runs per key, only per claim: a claim's keys go to their partition
+with one ``list +=``, and a partition's repeats are found with a ``dict`` over
+``zip`` and ``itertools.compress``; only a key that does come back is looked at on
+its own. This work is done for every line of a batch. Nothing touches the disk
+until a run fills, so a small batch stays in memory. The file is deleted as it is
+created (``tempfile``), and its space is freed when the audit closes it or the
+process ends.
 
 A fingerprint is Python's ``hash()`` of the key: two different keys can share one
 (about ``n**2 / 2**65`` for ``n`` keys, one chance in 30 million for a million),
@@ -26,9 +34,9 @@ and a record means nothing in another process (string hashes differ).
 
 >>> spill = Spill()
 >>> seen = Repeats(spill, partitions=4)
->>> seen.add(0, 2, [hash("A"), hash("A")])  # entry 0 at row 2: two keys, tags 0 and 1
->>> seen.add(1, 5, [hash("B")])
->>> seen.add(2, 9, [hash("C"), hash("A")])
+>>> seen.add(0, 2, [hash("A"), hash("A")], 0)  # entry 0 at row 2: tags 0 and 1, group 0
+>>> seen.add(1, 5, [hash("B")], 0)
+>>> seen.add(2, 9, [hash("C"), hash("A")], 0)
 >>> [(r.entry, r.tag, r.first) for r in seen.repeats()]
 [(2, 1, 2)]
 >>> spill.close()
@@ -36,44 +44,46 @@ and a record means nothing in another process (string hashes differ).
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 import marshal
-import struct
+import operator
 import tempfile
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import IO, Any, NamedTuple
 
 from otcoding.errors import DataFileError, InvalidInputError
 
-__all__ = ["FLUSH", "MAX_ROW", "MAX_TAG", "Log", "Repeat", "Repeats", "Spill"]
+__all__ = ["FLUSH", "LOG_CHUNK", "MAX_ROW", "MAX_TAG", "RUN", "Log", "Repeat", "Repeats", "Spill"]
 
-_KEY = 8
-_NUMBER = 5  # an entry or a row
-_TAG = 3
-_RECORD = _KEY + _NUMBER + _TAG + _NUMBER
-_FOUND = _NUMBER + _TAG + _NUMBER
+_TAG_BITS = 24
+_TAG_MASK = (1 << _TAG_BITS) - 1
+# A found repeat: its entry and tag (8 bytes), then the row its key was first seen at
+# (5 bytes), big-endian, so that records compare as their numbers do.
+_POSITION = 8
+_FOUND = _POSITION + 5
 _MASK = (1 << 64) - 1
-# A record's key, its entry and tag, and its row, as bytes (compared as they are).
-_FIELDS = struct.Struct(f"{_KEY}s{_NUMBER + _TAG}s{_NUMBER}s")
+_SIGNED = 1 << 63
 
-#: The largest row or entry number a record holds (2**40 - 1, about 10^12).
-MAX_ROW = (1 << (8 * _NUMBER)) - 1
+#: The largest row or entry number a record holds (2**39 - 1, about 5 x 10^11): an
+#: entry and its tag share one signed 64-bit number.
+MAX_ROW = (1 << 39) - 1
 #: The largest tag (a service line's index within its claim).
-MAX_TAG = (1 << (8 * _TAG)) - 1
+MAX_TAG = _TAG_MASK
 
-#: About how many bytes a buffer holds before it is written out (4 kB).
+#: About how many bytes a buffer of found repeats holds before it is written (4 kB).
 FLUSH = 4096
+#: Keys :class:`Repeats` holds in memory before it writes them out.
+RUN = 32768
+#: Values :class:`Log` holds before it writes them out.
+LOG_CHUNK = 1024
 
 
 def _chunk_size(record_size: int) -> int:
     """The whole records of ``record_size`` bytes that fit in :data:`FLUSH`, in bytes."""
     return (FLUSH // record_size) * record_size
-
-
-# A full buffer of Repeats' records.
-_FULL = _chunk_size(_RECORD)
 
 
 def _check_number(field: str, value: int) -> None:
@@ -162,18 +172,8 @@ class _Records:
     def append(self, record: bytes) -> None:
         self._buffer += record
         if len(self._buffer) >= self._chunk:
-            self.flush()
-
-    def flush(self) -> None:
-        """Write the buffer out as one chunk (it holds a whole chunk)."""
-        self._chunks.append(self._spill.append(self._buffer))
-        self._buffer.clear()
-
-    def data(self) -> bytes:
-        """Every record, joined (for a part small enough to hold)."""
-        chunk = self._chunk
-        pieces = [self._spill.read(offset, chunk) for offset in self._chunks]
-        return b"".join([*pieces, self._buffer])
+            self._chunks.append(self._spill.append(self._buffer))
+            self._buffer.clear()
 
     def records(self) -> Iterator[bytes]:
         """The records in the order appended, reading one chunk at a time."""
@@ -195,33 +195,97 @@ class Repeat(NamedTuple):
     first: int
 
 
+class _Run:
+    """What :class:`Repeats` held at one time, by partition, as two arrays of numbers.
+
+    ``keys``: every partition's keys in turn, each partition's in the order added.
+    ``calls``: per call of :meth:`Repeats.add`, the position (entry and tag) of its first
+    key, its row and how many keys it added, by partition in the same way.
+    ``key_cells[p]`` and ``call_cells[p]`` are where partition ``p`` starts in each.
+    Written out, only the cells stay in memory and a partition is read back at a time.
+    """
+
+    __slots__ = ("at", "call_cells", "calls", "key_cells", "keys")
+
+    def __init__(self, keys: list[list[int]], calls: list[list[int]]) -> None:
+        key_cells, call_cells = array("Q", [0]), array("Q", [0])
+        flat_keys: list[int] = []
+        flat_calls: list[int] = []
+        for part_keys, part_calls in zip(keys, calls, strict=True):
+            flat_keys += part_keys
+            flat_calls += part_calls
+            key_cells.append(len(flat_keys))
+            call_cells.append(len(flat_calls))
+        try:
+            self.keys: array[int] | None = array("q", flat_keys)
+        except OverflowError:
+            # A key that is not a hash() counts modulo 2**64, as a signed 64-bit number.
+            self.keys = array("q", [((k + _SIGNED) & _MASK) - _SIGNED for k in flat_keys])
+        self.calls: array[int] | None = array("q", flat_calls)
+        self.key_cells, self.call_cells = key_cells, call_cells
+        self.at = -1
+
+    def write(self, spill: Spill) -> None:
+        assert self.keys is not None
+        assert self.calls is not None
+        self.at = spill.append(self.keys.tobytes() + self.calls.tobytes())
+        self.keys = self.calls = None
+
+    def part(self, spill: Spill, partition: int) -> tuple[array[int], array[int]]:
+        """Partition ``partition``'s keys and calls."""
+        out = []
+        base = self.at
+        for cells, held in ((self.key_cells, self.keys), (self.call_cells, self.calls)):
+            start, end = cells[partition], cells[partition + 1]
+            if held is not None:
+                out.append(held[start:end])
+                continue
+            numbers = array("q")
+            if end > start:
+                numbers.frombytes(spill.read(base + 8 * start, 8 * (end - start)))
+            out.append(numbers)
+            base += 8 * cells[-1]  # the calls follow the keys
+        return out[0], out[1]
+
+
 class Repeats:
     """Keys seen at more than one row, found once every key has been added.
 
-    ``partitions`` (a power of two) sets how much of the batch :meth:`repeats`
-    holds at once; each partition also buffers up to :data:`FLUSH` bytes.
+    Each :meth:`add` names a ``group``: keys that may be equal must be added with
+    equal groups (the audit uses the patient's hash for services, and the key itself
+    for a claim ID). ``partitions`` (a power of two) sets how much of the batch
+    :meth:`repeats` holds at once: one partition, the groups whose low bits are its
+    number. ``run`` is how many keys are held in memory before they are written out.
     """
 
-    __slots__ = ("_buffers", "_mask", "_parts", "_spill", "entries")
+    __slots__ = ("_calls", "_keys", "_mask", "_run", "_runs", "_spill", "_written", "entries")
 
-    def __init__(self, spill: Spill, partitions: int = 256) -> None:
+    def __init__(self, spill: Spill, partitions: int = 256, run: int = RUN) -> None:
         if partitions < 1 or partitions & (partitions - 1):
             raise InvalidInputError("partitions", partitions, "expected a power of two")
+        if run < 1:
+            raise InvalidInputError("run", run, "expected at least 1 record")
         self._spill = spill
         self._mask = partitions - 1
-        self._parts = [_Records(spill, _RECORD) for _ in range(partitions)]
-        # The parts' buffers, to append to without a method call per record.
-        self._buffers = [part._buffer for part in self._parts]
+        self._run = run
+        self._runs: list[_Run] = []
+        self._keys: list[list[int]] = [[] for _ in range(partitions)]
+        # Per partition, three numbers per call of add(): see _Run.
+        self._calls: list[list[int]] = [[] for _ in range(partitions)]
+        self._written = 0
         self.entries = 0
 
-    def add(self, entry: int, row: int, fingerprints: Iterable[int]) -> None:
-        """Record the keys of log ``entry``, seen at ``row``; the i-th key gets tag ``i``.
+    def add(
+        self, entry: int, row: int, fingerprints: Sequence[int], group: int, tag: int = 0
+    ) -> None:
+        """Record the keys of log ``entry``, seen at ``row``; the i-th key gets tag ``tag + i``.
 
         Entries must be added in increasing order. A key seen again at the row it
         was first seen at is not a repeat: two lines of one claim are not two claims.
+        Keys in different ``group`` partitions are never compared.
 
         >>> try:
-        ...     Repeats(Spill(), 1).add(0, MAX_ROW + 1, [7])
+        ...     Repeats(Spill(), 1).add(0, MAX_ROW + 1, [7], 0)
         ... except InvalidInputError as exc:
         ...     print(exc.field)
         row
@@ -229,43 +293,63 @@ class Repeats:
         if not (0 <= entry <= MAX_ROW and 0 <= row <= MAX_ROW):
             _check_number("entry", entry)
             _check_number("row", row)
-        buffers, mask = self._buffers, self._mask
-        at = entry << 64 | row
-        tag = -1
-        for tag, fingerprint in enumerate(fingerprints):
-            if tag > MAX_TAG:
-                raise InvalidInputError("tag", tag, f"expected at most {MAX_TAG + 1:,} keys")
-            # One big-endian number: the key, the entry, the tag and the row, so
-            # that the entry and tag of a record compare as their numbers do.
-            record = (fingerprint & _MASK) << 104 | tag << 40 | at
-            buffer = buffers[fingerprint & mask]
-            buffer += record.to_bytes(_RECORD, "big")
-            if len(buffer) >= _FULL:
-                self._parts[fingerprint & mask].flush()
-        self.entries += tag + 1
+        count = len(fingerprints)
+        if tag < 0 or tag + count - 1 > MAX_TAG:
+            raise InvalidInputError("tag", tag + count - 1, f"expected tags from 0 to {MAX_TAG:,}")
+        part = group & self._mask
+        self._keys[part] += fingerprints
+        self._calls[part] += (entry << _TAG_BITS | tag, row, count)
+        self.entries += count
+        if self.entries - self._written >= self._run:
+            self._flush().write(self._spill)
+
+    def _flush(self) -> _Run:
+        run = _Run(self._keys, self._calls)
+        self._runs.append(run)
+        self._written = self.entries
+        self._keys = [[] for _ in self._keys]
+        self._calls = [[] for _ in self._calls]
+        return run
 
     def repeats(self) -> Iterator[Repeat]:
         """Every record whose key was first seen at another row, in entry and tag order.
 
         However many repeats there are, they are never all in memory: one
-        partition's first rows are, and a chunk of each partition's repeats.
+        partition's records are, and a chunk of each partition's repeats.
         """
-        found = [self._partition(part) for part in self._parts]
+        if self.entries > self._written:
+            self._flush()  # the last run stays in memory
+        found = [self._found(p) for p in range(self._mask + 1)]
         for record in heapq.merge(*(f.records() for f in found)):
-            position = int.from_bytes(record[: _NUMBER + _TAG], "big")
-            first = int.from_bytes(record[_NUMBER + _TAG :], "big")
-            yield Repeat(position >> 24, position & MAX_TAG, first)
+            position = int.from_bytes(record[:_POSITION], "big")
+            first = int.from_bytes(record[_POSITION:], "big")
+            yield Repeat(position >> _TAG_BITS, position & _TAG_MASK, first)
 
-    def _partition(self, part: _Records) -> _Records:
-        """A partition's repeats: entry, tag and first row, big-endian, in entry order."""
-        first_rows: dict[bytes, bytes] = {}
-        seen = first_rows.setdefault
+    def _found(self, partition: int) -> _Records:
+        """A partition's repeats, as found records in entry order."""
+        keys, calls = array("q"), array("q")
+        for run in self._runs:
+            run_keys, run_calls = run.part(self._spill, partition)
+            keys += run_keys
+            calls += run_calls
         found = _Records(self._spill, _FOUND)
-        for key, position, row in _FIELDS.iter_unpack(part.data()):
-            first = seen(key, row)
-            if first != row:
-                # Records of one partition are in entry order: so are its repeats.
-                found.append(position + first)
+        count = len(keys)
+        # Each key's first record: a partition's keys are in the order added.
+        earliest = dict(zip(reversed(keys), range(count - 1, -1, -1), strict=True))
+        if len(earliest) == count:
+            return found  # no key twice: the usual partition
+        again = itertools.compress(
+            range(count), map(operator.ne, map(earliest.__getitem__, keys), range(count))
+        )
+        # Which call added the i-th key: the first whose keys end after it.
+        ends = list(itertools.accumulate(calls[2::3]))
+        positions, rows = calls[0::3], calls[1::3]
+        for i in again:
+            call = bisect.bisect_right(ends, i)
+            first_row = rows[bisect.bisect_right(ends, earliest[keys[i]])]
+            if first_row != rows[call]:
+                position = positions[call] + i - (ends[call] - calls[3 * call + 2])
+                found.append((position << 40 | first_row).to_bytes(_FOUND, "big"))
         return found
 
     def __len__(self) -> int:
@@ -286,56 +370,58 @@ class Log:
     (('C-2', 7), ('C-3', 9))
     """
 
-    __slots__ = ("_buffer", "_chunks", "_spill", "entries")
+    __slots__ = ("_chunks", "_held", "_spill", "entries")
 
     def __init__(self, spill: Spill) -> None:
         self._spill = spill
-        self._buffer = bytearray()
-        # Offset and length of each chunk written, in order.
+        self._held: list[Any] = []
+        # Offset and length of each chunk of LOG_CHUNK values written, in order.
         self._chunks = array("Q")
         self.entries = 0
 
     def add(self, value: Any) -> int:
-        """Keep ``value`` (what :mod:`marshal` writes: str, int, tuple, list, None); its number."""
-        body = marshal.dumps(value)
-        buffer = self._buffer
-        buffer += len(body).to_bytes(4, "little")
-        buffer += body
-        if len(buffer) >= 16 * FLUSH:
-            self._chunks.append(self._spill.append(buffer))
-            self._chunks.append(len(buffer))
-            buffer.clear()
+        """Keep ``value`` (what :mod:`marshal` writes: str, int, tuple, list, None); its number.
+
+        The value is held as it is until its chunk is written: it must not change.
+        """
+        held = self._held
+        held.append(value)
+        if len(held) >= LOG_CHUNK:
+            body = marshal.dumps(held)
+            self._chunks.append(self._spill.append(body))
+            self._chunks.append(len(body))
+            held.clear()
         self.entries += 1
         return self.entries - 1
 
     def cursor(self) -> Callable[[int], Any]:
         """A function giving the value of an entry, reading the log forward only.
 
-        Entries asked for must increase; an entry passed or never kept raises
-        :class:`LookupError` (a bug in the caller, not bad input).
+        Made once every value is added. Entries asked for must increase; an entry
+        passed or never kept raises :class:`LookupError` (a bug in the caller, not
+        bad input).
         """
-        bodies = enumerate(self._bodies())
+        chunks, held = self._chunks, self._held
+        written = len(chunks) // 2 * LOG_CHUNK
+        loaded: list[Any] = []
+        loaded_from = -1
+        asked = -1
 
         def value(entry: int) -> Any:
-            for number, body in bodies:
-                if number == entry:
-                    return marshal.loads(body)
-                if number > entry:
-                    break
-            raise LookupError(f"entry {entry} is not in the log, or was passed")
+            nonlocal loaded, loaded_from, asked
+            if not asked < entry < self.entries:
+                raise LookupError(f"entry {entry} is not in the log, or was passed")
+            asked = entry
+            if entry >= written:
+                return held[entry - written]
+            start = entry - entry % LOG_CHUNK
+            if start != loaded_from:
+                i = 2 * (start // LOG_CHUNK)
+                loaded = marshal.loads(self._spill.read(chunks[i], chunks[i + 1]))
+                loaded_from = start
+            return loaded[entry - start]
 
         return value
-
-    def _bodies(self) -> Iterator[bytes]:
-        chunks = self._chunks
-        pieces = (self._spill.read(chunks[i], chunks[i + 1]) for i in range(0, len(chunks), 2))
-        for data in itertools.chain(pieces, [bytes(self._buffer)]):
-            at, end = 0, len(data)
-            while at < end:
-                size = int.from_bytes(data[at : at + 4], "little")
-                at += 4
-                yield data[at : at + size]
-                at += size
 
     def __len__(self) -> int:
         return self.entries

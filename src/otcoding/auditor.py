@@ -15,10 +15,11 @@ what one claim alone cannot show:
 - the same (patient, code, date of service, modifiers) service billed on two
   claims (OT-BATCH-001). A claim without a ``patient.id`` is not part of this check.
 
-For them each claim ID and each service leaves a 21-byte fingerprint record, and each
-claim a few values for the message (claim ID, rows, codes, dates: no patient data),
-in an unnamed temporary file (:mod:`otcoding._spill`, in ``temp_dir``; about 50 bytes
-an input row), not in memory. Their findings come **after** every claim's own
+For them each claim ID and each service leaves an 8-byte fingerprint, each claim 24
+bytes saying where its fingerprints came from and a few values for the message
+(claim ID, rows, codes, dates: no patient data), in an unnamed temporary file
+(:mod:`otcoding._spill`, in ``temp_dir``; about 42 bytes an input row), not in
+memory. Their findings come **after** every claim's own
 findings, once the input has been read, in input order. Two hashes colliding (about
 one chance in 30 million for a million services) would report a false repeat.
 ``double_billing=False`` drops the second check, ``duplicate_claim_ids=False`` the
@@ -51,7 +52,6 @@ minutes: expected a whole number, got 'tw0'; claim C-2 not checked
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 import html
 import itertools
 import operator
@@ -310,8 +310,8 @@ class Audit:
         self._rulesets: dict[str, RuleSet] = {}
         self._double_billing = double_billing
         self._spill = Spill(temp_dir)
-        self._claim_ids = Repeats(self._spill, _CLAIM_ID_PARTS)
-        self._services = Repeats(self._spill, _SERVICE_PARTS)
+        # Claim IDs and services in one set of records: a claim adds its keys at once.
+        self._repeats = Repeats(self._spill)
         self._log = Log(self._spill)
         self._workers = workers
         self._started = False
@@ -531,28 +531,28 @@ class Audit:
         start = item.row  # a claim is known by its first row: IDs may repeat (OT-ROW-003)
         # What a finding about this claim says, without the patient.
         entry = self._log.add((start, claim_id, item.line_rows, billed[1] if billed else ()))
+        # A claim ID's key is tag 0, line i's service tag i + 1. A service's key is
+        # grouped by its patient (equal services share one); an ID's by itself.
         if keep_id:
-            self._claim_ids.add(entry, start, (hash(claim_id),))
+            key = hash(claim_id)
+            self._repeats.add(entry, start, (key,), key)
         if billed:
-            self._services.add(entry, start, billed[0])
+            self._repeats.add(entry, start, billed[0], billed[2], 1)
 
     def _across_claims(self) -> Iterator[AuditFinding]:
         """The findings only the whole batch shows, in input order, once it has been read."""
-        # Per claim, a claim ID repeat (tag -1) before its lines' repeats.
-        repeats = heapq.merge(
-            ((r.entry, -1, r.first) for r in self._claim_ids.repeats()),
-            self._services.repeats(),
-        )
         kept = self._log.cursor()
-        for entry, group in itertools.groupby(repeats, key=operator.itemgetter(0)):
+        # Per claim, a claim ID repeat (tag 0) before its lines' repeats.
+        for entry, group in itertools.groupby(self._repeats.repeats(), key=_ENTRY):
             start, claim_id, line_rows, billed = kept(entry)
             for _, tag, first in group:
-                if tag < 0:
+                if tag == 0:
                     finding = self._repeated_claim_id(claim_id, first)
                     row = start
                 else:
-                    finding = self._double_billed(billed[tag], tag, first)
-                    row = line_rows[tag] if line_rows else start
+                    line = tag - 1
+                    finding = self._double_billed(billed[line], line, first)
+                    row = line_rows[line] if line_rows else start
                 yield self._count(_located(finding, claim_id, row))
 
     @staticmethod
@@ -588,13 +588,11 @@ class Audit:
 #: (as its ordinal) and sorted modifiers.
 _Services = tuple[tuple[str, str, int, tuple[str, ...]], ...]
 #: A claim's services as the checks across claims keep them: per line, the service's
-#: fingerprint (its hash), and its code and date ordinal for a finding's message.
-_Billed = tuple[list[int], list[tuple[str, int]]]
+#: fingerprint (its hash), and its code and date ordinal for a finding's message; and
+#: the patient's hash, which groups the fingerprints (equal services share a patient).
+_Billed = tuple[list[int], list[tuple[str, int]], int]
 
-# Partitions of the fingerprint records (see otcoding._spill): finding the repeats
-# holds one partition at a time, and each buffers up to 4 kB before it is written.
-_CLAIM_ID_PARTS = 64
-_SERVICE_PARTS = 256
+_ENTRY = operator.itemgetter(0)
 
 # Claims per chunk sent to a worker: enough to amortise the hand-over, few enough
 # that findings start flowing at once and memory stays small.
@@ -619,7 +617,8 @@ def _fingerprinted(services: _Services | None) -> _Billed | None:
     """A worker's services, hashed in this process (string hashes differ between processes)."""
     if not services:
         return None
-    return [hash(service) for service in services], [service[1:3] for service in services]
+    prints = [hash(service) for service in services]
+    return prints, [service[1:3] for service in services], hash(services[0][0])
 
 
 def _billed(claim: Claim) -> _Billed | None:
@@ -635,7 +634,7 @@ def _billed(claim: Claim) -> _Billed | None:
         code, day = line.code, line.date_of_service.toordinal()
         prints.append(hash((patient, code, day, ordered)))
         billed.append((code, day))
-    return prints, billed
+    return prints, billed, hash(patient)
 
 
 def _starting_as_worker() -> bool:
@@ -787,7 +786,7 @@ def audit(
     (no lambdas), since each worker gets a copy.
 
     The checks across claims (OT-ROW-003, OT-BATCH-001; ``duplicate_claim_ids``
-    and ``double_billing``) keep about 50 bytes an input row in an unnamed
+    and ``double_billing``) keep about 42 bytes an input row in an unnamed
     temporary file in ``temp_dir`` (default: :func:`tempfile.gettempdir`), and
     report their findings after all the others, once the input has been read. A
     full disk there raises :class:`~otcoding.errors.DataFileError`.

@@ -84,7 +84,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--temp-dir",
         metavar="DIR",
-        help="where the cross-claim checks keep their temporary file (about 50 bytes "
+        help="where the cross-claim checks keep their temporary file (about 42 bytes "
         "an input row; default: the system's temporary directory)",
     )
     parser.add_argument(
