@@ -214,3 +214,56 @@ def test_claims_sent_to_a_worker_in_separate_chunks_share_the_line_cache() -> No
     columns = tuple(c for c in COLUMNS if c != "npi")
     (other,) = _items(_csv(ROW, columns=columns))
     assert pickle.loads(pickle.dumps(other))._layout is not again_one._layout
+
+
+def _claims_of(chunk: list[Any]) -> list[Any]:
+    return [None if data is None else _outcome(data.build()) for data in chunk]
+
+
+@pytest.mark.parametrize("seed", [6, 7])
+def test_a_chunk_for_a_worker_unpickles_as_the_claims_it_holds(seed: int) -> None:
+    from otcoding.io.batch_csv import _ClaimChunk
+
+    out = io.StringIO()
+    write_batch(out, lines=600, seed=seed, error_share=0.5, patients=40)
+    datas: list[Any] = _items(out.getvalue())
+    datas[3:3] = [None, None]  # claims not to check travel as None
+    chunk = _ClaimChunk(datas)
+    packed = pickle.dumps(chunk)
+    assert b"_unpack_chunk" in packed
+    again = pickle.loads(packed)
+    assert type(again) is list
+    assert len(packed) < len(pickle.dumps(list(datas)))  # one string, not one per claim
+    assert [None if d is None else d._claim_id for d in again] == [
+        None if d is None else d._claim_id for d in datas
+    ]
+    assert _claims_of(again) == _claims_of(datas)
+    assert pickle.loads(pickle.dumps(_ClaimChunk([]))) == []
+    assert pickle.loads(pickle.dumps(_ClaimChunk([None]))) == [None]
+
+
+@pytest.mark.parametrize("cell", ["97530\x1e", "\x1f97530", "97530\x1e\x1f"])
+def test_a_chunk_whose_cells_hold_a_separator_goes_claim_by_claim(cell: str) -> None:
+    from otcoding.io.batch_csv import _ClaimChunk
+
+    datas: list[Any] = _items(_csv(ROW, {**ROW, "claim_id": "C-2", "code": cell}))
+    assert [len(d._rows) for d in datas] == [1, 1]
+    packed = pickle.dumps(_ClaimChunk(datas))
+    assert b"_unpack_chunk" not in packed
+    assert b"_unpack_chunk" in pickle.dumps(_ClaimChunk(datas[:1]))  # the clean claim alone
+    again = pickle.loads(packed)
+    assert [d._rows for d in again] == [d._rows for d in datas]
+    assert _claims_of(again) == _claims_of(datas)
+
+
+def test_a_chunk_of_other_items_is_a_plain_list() -> None:
+    from otcoding.io.batch_csv import _ClaimChunk
+
+    (data,) = _items(_csv(ROW))
+    other = _items(_csv(ROW, columns=(*COLUMNS, "note")))[0]  # another reader's layout
+    for items in ([data, {"claim_id": "C-9"}], [data, other], ["{}"]):
+        packed = pickle.dumps(_ClaimChunk(items))
+        assert b"_unpack_chunk" not in packed
+        again = pickle.loads(packed)
+        assert type(again) is list
+        assert [type(item) for item in again] == [type(item) for item in items]

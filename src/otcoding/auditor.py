@@ -69,7 +69,7 @@ from otcoding.errors import DataFileError, InvalidInputError, UnknownCodeError
 from otcoding.findings import _COLOURS, Finding, Severity
 from otcoding.io import BatchReader, ClaimRows, open_batch
 from otcoding.io._common import Source
-from otcoding.io.batch_csv import CsvClaimData, column_for_path
+from otcoding.io.batch_csv import CsvClaimData, _ClaimChunk, column_for_path
 from otcoding.rulesets import RuleSet, for_payer
 from otcoding.validators.batch import (
     DOUBLE_BILLING,
@@ -646,7 +646,10 @@ def _starting_as_worker() -> bool:
 
 
 def _payload(chunk: list[ClaimRows]) -> list[Any]:
-    return [i.data if i.rows and i.data is not None and i.complete else None for i in chunk]
+    # A list, which pickles a chunk of CSV claims as one string (see _ClaimChunk).
+    return _ClaimChunk(
+        [i.data if i.rows and i.data is not None and i.complete else None for i in chunk]
+    )
 
 
 def _quiet_worker() -> None:

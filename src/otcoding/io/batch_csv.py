@@ -394,6 +394,8 @@ _UNDATED_CACHE_SIZE = 4096
 _LINE_CELLS = (*(c for c in LINE_COLUMNS if c != "date_of_service"), "date_of_service")
 # The ASCII unit separator: never in a real export's cells (and checked for anyway).
 _SEP = "\x1f"
+# The ASCII record separator, between the rows of a chunk sent to a worker.
+_ROW_SEP = "\x1e"
 _LINE_SEPARATORS = len(LINE_COLUMNS) - 1
 
 
@@ -474,6 +476,64 @@ class CsvClaimData(Mapping[str, Any]):
 def _unpack_claim(layout: _Layout, claim_id: str, packed: list[str | list[str]]) -> CsvClaimData:
     rows = [row.split(_SEP) if isinstance(row, str) else row for row in packed]
     return CsvClaimData(layout, claim_id, rows)
+
+
+class _ClaimChunk(list[Any]):
+    """Claims on their way to an audit worker: a list, pickled compactly.
+
+    When every item is a :class:`CsvClaimData` of one reader (or ``None``, a claim not
+    to check), the whole chunk pickles as one string of its rows, and unpickles as a
+    plain list of the same items: one ``split`` in the worker instead of an object per
+    claim. Any other chunk pickles as a plain list.
+
+    >>> import io, pickle
+    >>> from otcoding.io import open_batch
+    >>> text = "claim_id,payer,code,units,date_of_service\\nC-1,medicare,97530,2,2026-03-02\\n"
+    >>> chunk = _ClaimChunk([*(item.data for item in open_batch(io.StringIO(text))), None])
+    >>> [data if data is None else data["lines"] for data in pickle.loads(pickle.dumps(chunk))]
+    [[{'code': '97530', 'units': 2, 'date_of_service': '2026-03-02'}], None]
+    """
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        layout: _Layout | None = None
+        ids: list[str | None] = []
+        counts: list[int] = []
+        rows: list[str] = []
+        cells = 0
+        for data in self:
+            if data is None:
+                ids.append(None)
+                counts.append(0)
+                continue
+            if type(data) is not CsvClaimData or data._layout is not (layout or data._layout):
+                return (list, (list(self),))
+            layout = data._layout
+            ids.append(data._claim_id)
+            counts.append(len(data._rows))
+            rows += map(_SEP.join, data._rows)
+            cells += sum(map(len, data._rows))
+        text = _ROW_SEP.join(rows)
+        # A cell holding either separator would split wrongly: such a chunk goes as it is.
+        if text.count(_SEP) != cells - len(rows) or text.count(_ROW_SEP) != max(len(rows) - 1, 0):
+            return (list, (list(self),))
+        return (_unpack_chunk, (layout, ids, counts, text))
+
+
+def _unpack_chunk(
+    layout: _Layout | None, ids: list[str | None], counts: list[int], text: str
+) -> list[CsvClaimData | None]:
+    rows = [row.split(_SEP) for row in text.split(_ROW_SEP)] if text or sum(counts) else []
+    out: list[CsvClaimData | None] = []
+    at = 0
+    for claim_id, count in zip(ids, counts, strict=True):
+        if claim_id is None or layout is None:
+            out.append(None)
+            continue
+        out.append(CsvClaimData(layout, claim_id, rows[at : at + count]))
+        at += count
+    return out
 
 
 class _Bad:
