@@ -310,7 +310,7 @@ class Audit:
         self._rulesets: dict[str, RuleSet] = {}
         self._double_billing = double_billing
         self._spill = Spill(temp_dir)
-        # Claim IDs and services in one set of records: a claim adds its keys at once.
+        # Claim IDs and services in one set of records, told apart by their tags.
         self._repeats = Repeats(self._spill)
         self._log = Log(self._spill)
         self._workers = workers

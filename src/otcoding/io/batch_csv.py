@@ -508,7 +508,7 @@ class _ClaimChunk(list[Any]):
                 counts.append(0)
                 continue
             if type(data) is not CsvClaimData or data._layout is not (layout or data._layout):
-                return (list, (list(self),))
+                return (list, (list(self),))  # another kind of item, or another reader's
             layout = data._layout
             ids.append(data._claim_id)
             counts.append(len(data._rows))
