@@ -233,19 +233,24 @@ class _Run:
 
     def part(self, spill: Spill, partition: int) -> tuple[array[int], array[int]]:
         """Partition ``partition``'s keys and calls."""
-        out = []
-        base = self.at
-        for cells, held in ((self.key_cells, self.keys), (self.call_cells, self.calls)):
-            start, end = cells[partition], cells[partition + 1]
-            if held is not None:
-                out.append(held[start:end])
-                continue
-            numbers = array("q")
-            if end > start:
-                numbers.frombytes(spill.read(base + 8 * start, 8 * (end - start)))
-            out.append(numbers)
-            base += 8 * cells[-1]  # the calls follow the keys
-        return out[0], out[1]
+        calls_at = self.at + 8 * self.key_cells[-1]  # written out, the calls follow the keys
+        return (
+            _numbers(spill, self.keys, self.key_cells, self.at, partition),
+            _numbers(spill, self.calls, self.call_cells, calls_at, partition),
+        )
+
+
+def _numbers(
+    spill: Spill, held: array[int] | None, cells: array[int], at: int, partition: int
+) -> array[int]:
+    """A partition's numbers: a slice of ``held``, or read from ``at`` in the file."""
+    start, end = cells[partition], cells[partition + 1]
+    if held is not None:
+        return held[start:end]
+    numbers = array("q")
+    if end > start:
+        numbers.frombytes(spill.read(at + 8 * start, 8 * (end - start)))
+    return numbers
 
 
 class Repeats:
