@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import csv
 import operator
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from otcoding.claim import ServiceLine, _dated, _make_line, _make_patient, _make_provider
@@ -473,7 +473,9 @@ class CsvClaimData(Mapping[str, Any]):
         return (_unpack_claim, (self._layout, self._claim_id, packed))
 
 
-def _unpack_claim(layout: _Layout, claim_id: str, packed: list[str | list[str]]) -> CsvClaimData:
+def _unpack_claim(
+    layout: _Layout, claim_id: str, packed: Sequence[str | list[str]]
+) -> CsvClaimData:
     rows = [row.split(_SEP) if isinstance(row, str) else row for row in packed]
     return CsvClaimData(layout, claim_id, rows)
 
@@ -524,14 +526,14 @@ class _ClaimChunk(list[Any]):
 def _unpack_chunk(
     layout: _Layout | None, ids: list[str | None], counts: list[int], text: str
 ) -> list[CsvClaimData | None]:
-    rows = [row.split(_SEP) for row in text.split(_ROW_SEP)] if text or sum(counts) else []
+    rows = text.split(_ROW_SEP) if text or sum(counts) else []
     out: list[CsvClaimData | None] = []
     at = 0
     for claim_id, count in zip(ids, counts, strict=True):
         if claim_id is None or layout is None:
             out.append(None)
             continue
-        out.append(CsvClaimData(layout, claim_id, rows[at : at + count]))
+        out.append(_unpack_claim(layout, claim_id, rows[at : at + count]))
         at += count
     return out
 
