@@ -6,6 +6,8 @@ import collections
 import datetime as dt
 import io
 from importlib import resources
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,20 +20,34 @@ from otcoding.findings import Severity
 TODAY = dt.date(2026, 12, 1)
 
 
-def _findings_by_claim() -> list[tuple[str, set[tuple[str, Severity]]]]:
-    """Each generated claim's family and the (rule, severity) the audit gave its rows."""
+def _findings_by_claim(
+    path: Path, options: dict[str, Any]
+) -> list[tuple[str, set[tuple[str, Severity]]]]:
+    """Each claim ``claims(**options)`` makes, with the (rule, severity) pairs the audit
+    of ``path`` (what ``write_batch(**options)`` wrote) gave its rows."""
     by_row: dict[int | None, list[tuple[str, Severity]]] = collections.defaultdict(list)
-    for f in audit(resources.as_file(batch_path()).__enter__(), today=TODAY):
+    for f in audit(path, today=TODAY):
         by_row[f.row].append((f.rule_id, f.severity))
     out = []
     row = 2  # the header is row 1
-    for family, rows in claims(**_EXAMPLE):  # type: ignore[arg-type]
+    for family, rows in claims(**options):
         got: set[tuple[str, Severity]] = set()
         for r in range(row, row + len(rows)):
             got.update(by_row.get(r, ()))
         out.append((family, got))
         row += len(rows)
     return out
+
+
+def _assert_planted_found_and_clean_clean(
+    results: list[tuple[str, set[tuple[str, Severity]]]],
+) -> None:
+    for family, got in results:
+        rules = {rule_id for rule_id, _ in got}
+        if family == "clean":
+            assert got == set(), f"clean claim got {sorted(got)}"
+        else:
+            assert FAMILIES[family] in rules, f"{family}: expected {FAMILIES[family]}, got {rules}"
 
 
 def test_shipped_batch_is_what_the_generator_writes() -> None:
@@ -48,13 +64,24 @@ def test_shipped_batch_size_and_coverage() -> None:
 
 
 def test_every_planted_mistake_is_found_and_clean_claims_are_clean() -> None:
-    results = _findings_by_claim()
-    for family, got in results:
-        rules = {rule_id for rule_id, _ in got}
-        if family == "clean":
-            assert got == set(), f"clean claim got {sorted(got)}"
-        else:
-            assert FAMILIES[family] in rules, f"{family}: expected {FAMILIES[family]}, got {rules}"
+    with resources.as_file(batch_path()) as path:
+        _assert_planted_found_and_clean_clean(_findings_by_claim(path, _EXAMPLE))
+
+
+def test_a_dense_patient_pool_keeps_clean_claims_clean(tmp_path: Path) -> None:
+    # 300 lines a patient: each patient's visits go round the 280-day window several
+    # times, so later claims come back to days already billed. They must still bill
+    # no service twice, and every planted mistake must still be the one planted
+    # (a reused claim ID straight after its claim would merely extend that claim).
+    options: dict[str, Any] = {"lines": 6_000, "seed": 5, "error_share": 0.3, "patients": 20}
+    path = tmp_path / "dense.csv"
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        write_batch(stream, **options)
+    results = _findings_by_claim(path, options)
+    families = collections.Counter(family for family, _ in results)
+    assert families["clean"] > 500
+    assert families["claim_id_reused"] > 10
+    _assert_planted_found_and_clean_clean(results)
 
 
 def test_generator_is_deterministic_and_sized() -> None:
