@@ -396,7 +396,7 @@ class Log:
         # Held as bytes, not as the value: a value's tuples and lists would each stay
         # tracked by the garbage collector until their chunk is written, and a batch
         # keeps a chunk's worth of them alive at all times, which made the young
-        # generation collect about five times as often.
+        # generation collect about four times as often.
         held.append(_dumps(value))
         if len(held) >= LOG_CHUNK:
             body = marshal.dumps(held)

@@ -261,8 +261,8 @@ def claims(
 
     ``family`` is ``"clean"`` or a key of :data:`FAMILIES`. Mistakes take turns,
     so that every family appears once ``error_share`` x claims reaches the
-    number of families. Memory does not grow with ``lines`` (a patient keeps 280
-    bytes: the codes billed on each day of the window).
+    number of families. Memory grows with the patient pool, not with ``lines``: a
+    patient keeps 280 bytes, the codes billed on each day of the window.
 
     No clean claim bills a service its patient was billed on an earlier claim, so
     the audit finds nothing on it, as long as a patient has room: the dates of
