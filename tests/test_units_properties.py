@@ -8,10 +8,11 @@ import json
 import math
 import random
 
+import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from otcoding.units import _fits, allocate, compare, total_units
+from otcoding.units import Allocation, _fits, allocate, compare, total_units
 
 DOS = dt.date(2026, 3, 2)
 TIMED = ("97110", "97112", "97113", "97116", "97140", "97530", "97535", "97035")
@@ -192,3 +193,24 @@ def test_the_fits_shortcut_of_the_unit_rules_agrees_with_compare(
     )
     if method == "cms":
         assert _fits(method, billed, minutes) == cms_valid(billed, minutes)
+
+
+def test_allocation_has_no_field_logic_its_fast_construction_would_skip() -> None:
+    # _allocate fills an Allocation through its slots, not its __init__: a converter,
+    # validator or default added to a field would be silently skipped there.
+    for field in attrs.fields(Allocation):
+        assert field.converter is None, field.name
+        assert field.validator is None, field.name
+        assert field.default is attrs.NOTHING, field.name
+
+
+@given(timed_day, untimed_day, st.sampled_from(["cms", "cpt"]))
+def test_an_allocation_equals_the_one_its_init_builds(
+    timed: dict[str, int], untimed: dict[str, int], method: str
+) -> None:
+    got = allocate({**timed, **untimed}, method=method, on=DOS)
+    # evolve() reads every field (an unset slot would raise) and calls __init__.
+    again = attrs.evolve(got)
+    assert again == got
+    assert hash(again) == hash(got)
+    assert repr(again) == repr(got)

@@ -45,6 +45,8 @@ from typing import Any, TypeVar
 
 import attrs
 
+from otcoding._construct import new as _new
+from otcoding._construct import slot_setters as _slots
 from otcoding._parse import normalize_code, parse_date, whole_number
 from otcoding.errors import InvalidInputError
 
@@ -304,19 +306,6 @@ def _keys(cls: type[Any]) -> tuple[frozenset[str], str]:
     return frozenset(names), ", ".join(names)
 
 
-_new = object.__new__
-
-
-def _slots(cls: type[Any]) -> tuple[Callable[[Any, Any], None], ...]:
-    """The setters of ``cls``'s slots, in field order."""
-    # The from_dict methods fill a new instance through these rather than through
-    # cls(**data): the attrs-generated __init__ costs as much again as the converters,
-    # repacking the dict as keyword arguments and setting each field through
-    # object.__setattr__. Frozen only overrides __setattr__; the slot descriptors
-    # themselves stay writable.
-    return tuple(cls.__dict__[a.name].__set__ for a in attrs.fields(cls))
-
-
 def _money_text(value: Decimal) -> str:
     # "f", not str(): str() switches to exponent notation for Decimal("1E+2").
     return format(value, "f")
@@ -418,7 +407,7 @@ def _make_patient(
 ) -> Patient:
     """A patient from its raw field values (absent: ``None``), as ``Patient(...)``
     makes it: the same converters on the same values, in field order, so that the
-    first bad value raises the same error (see _slots). Shared with the batch CSV
+    first bad value raises the same error (see otcoding._construct). Shared with the batch CSV
     reader, which fills the patient from its cells."""
     set_id, set_birth_date, set_member_id, set_ytd = _PATIENT_SLOTS
     patient = _new(Patient)
@@ -487,7 +476,7 @@ _PROVIDERS: dict[str, Provider] = {}
 
 def _make_provider(npi: object) -> Provider:
     """A provider from its raw ``npi`` (absent: ``None``), as ``Provider(npi=npi)``
-    makes it, without the generated __init__ (see _slots)."""
+    makes it, without the generated __init__ (see otcoding._construct)."""
     if type(npi) is str:
         hit = _PROVIDERS.get(npi)
         if hit is not None:
@@ -782,7 +771,7 @@ _LINE_SLOTS = _slots(ServiceLine)
 
 def _build_line(d: dict[str, Any]) -> ServiceLine:
     # ServiceLine.from_dict for a dict, once per line of a batch: ServiceLine(**d)
-    # without the generated __init__ (see _slots and _make_line).
+    # without the generated __init__ (see otcoding._construct and _make_line).
     get = d.get
     code = get("code")
     units = get("units")
@@ -1146,7 +1135,7 @@ _CLAIM_SLOTS = _slots(Claim)
 
 
 def _build_claim(d: dict[str, Any]) -> Claim:
-    # Claim.from_dict for a dict, without the generated __init__ (see _slots): the same
+    # Claim.from_dict for a dict, without the generated __init__ (see otcoding._construct): the same
     # converters on the same values, in field order, so that the first bad value raises
     # the same error; the cache lookups the converters start with are inlined.
     get = d.get

@@ -33,6 +33,8 @@ from typing import Any, TypeAlias, TypeVar
 
 import attrs
 
+from otcoding._construct import new as _new
+from otcoding._construct import slot_setters
 from otcoding._parse import normalize_code, parse_date, resolve_on, whole_number
 from otcoding.codes import CodeKind
 from otcoding.codes import lookup as _lookup_code
@@ -579,17 +581,25 @@ def _allocate(
     for code in untimed:
         units[code] = 1
         ordered[code] = minutes[code]
-    return Allocation(
-        method=method,
-        on=on,
-        minutes=_FrozenMap(ordered),
-        units=_FrozenMap(units),
-        timed_minutes=total,
-        timed_units=timed_units,
-        untimed=tuple(untimed),
-        ties=ties,
+    # Allocation(...) without its generated __init__, which was an eighth of an
+    # allocation (see otcoding._construct): every field is set here, in field order,
+    # and Allocation has no converter or validator (a test holds it to that).
+    allocation = _new(Allocation)
+    set_method, set_on, set_minutes, set_units, set_tm, set_tu, set_untimed, set_ties = (
+        _ALLOCATION_SLOTS
     )
+    set_method(allocation, method)
+    set_on(allocation, on)
+    set_minutes(allocation, _FrozenMap(ordered))
+    set_units(allocation, _FrozenMap(units))
+    set_tm(allocation, total)
+    set_tu(allocation, timed_units)
+    set_untimed(allocation, tuple(untimed))
+    set_ties(allocation, ties)
+    return allocation
 
+
+_ALLOCATION_SLOTS = slot_setters(Allocation)
 
 _COGNITIVE_NOTE = (
     "97129 is reported once per day for the first 15 minutes and +97130 for each "
