@@ -581,9 +581,9 @@ def _allocate(
     for code in untimed:
         units[code] = 1
         ordered[code] = minutes[code]
-    # Allocation(...) without its generated __init__, which was an eighth of an
-    # allocation (see otcoding._construct): every field is set here, in field order,
-    # and Allocation has no converter or validator (a test holds it to that).
+    # Allocation(...) without its generated __init__, about a tenth of an allocation
+    # (see otcoding._construct): every field is set here, in field order, and
+    # Allocation has no converter, validator or default (a test holds it to that).
     allocation = _new(Allocation)
     set_method, set_on, set_minutes, set_units, set_tm, set_tu, set_untimed, set_ties = (
         _ALLOCATION_SLOTS
