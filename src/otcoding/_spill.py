@@ -399,7 +399,7 @@ class Log:
         # generation collect about four times as often.
         held.append(_dumps(value))
         if len(held) >= LOG_CHUNK:
-            body = marshal.dumps(held)
+            body = _dumps(held)
             self._chunks.append(self._spill.append(body))
             self._chunks.append(len(body))
             held.clear()
@@ -429,7 +429,7 @@ class Log:
             start = entry - entry % LOG_CHUNK
             if start != loaded_from:
                 i = 2 * (start // LOG_CHUNK)
-                loaded = marshal.loads(self._spill.read(chunks[i], chunks[i + 1]))
+                loaded = _loads(self._spill.read(chunks[i], chunks[i + 1]))
                 loaded_from = start
             return _loads(loaded[entry - start])
 

@@ -407,8 +407,8 @@ def _make_patient(
 ) -> Patient:
     """A patient from its raw field values (absent: ``None``), as ``Patient(...)``
     makes it: the same converters on the same values, in field order, so that the
-    first bad value raises the same error (see otcoding._construct). Shared with the batch CSV
-    reader, which fills the patient from its cells."""
+    first bad value raises the same error (see otcoding._construct). Shared with the
+    batch CSV reader, which fills the patient from its cells."""
     set_id, set_birth_date, set_member_id, set_ytd = _PATIENT_SLOTS
     patient = _new(Patient)
     set_id(patient, _patient_id(patient_id))
@@ -1135,9 +1135,10 @@ _CLAIM_SLOTS = _slots(Claim)
 
 
 def _build_claim(d: dict[str, Any]) -> Claim:
-    # Claim.from_dict for a dict, without the generated __init__ (see otcoding._construct): the same
-    # converters on the same values, in field order, so that the first bad value raises
-    # the same error; the cache lookups the converters start with are inlined.
+    # Claim.from_dict for a dict, without the generated __init__ (see
+    # otcoding._construct): the same converters on the same values, in field order, so
+    # that the first bad value raises the same error; the cache lookups the converters
+    # start with are inlined.
     get = d.get
     claim_id = get("claim_id")
     payer = get("payer")
