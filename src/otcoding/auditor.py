@@ -71,6 +71,7 @@ from otcoding.io import BatchReader, ClaimRows, open_batch
 from otcoding.io._common import Source
 from otcoding.io.batch_csv import CsvClaimData, _ClaimChunk, column_for_path
 from otcoding.rulesets import RuleSet, for_payer
+from otcoding.validators._core import detached
 from otcoding.validators.batch import (
     DOUBLE_BILLING,
     DUPLICATE_CLAIM_ID,
@@ -389,15 +390,34 @@ class Audit:
         return finding
 
     def _here(self, items: Iterable[ClaimRows]) -> Iterator[AuditFinding]:
-        """Parse and check in this process."""
-        count, rules_for = self._count, self._ruleset_for
+        """Parse and check in this process, a chunk of claims at a time (see _check_many)."""
+        rules_for = self._ruleset_for
         keep = _billed if self._double_billing else None
+        chunk: list[ClaimRows] = []
         for item in items:
+            chunk.append(item)
+            if len(chunk) >= _TOGETHER:
+                yield from self._report(chunk, _check_many(_to_check(chunk), rules_for, keep))
+                chunk = []
+        if chunk:
+            yield from self._report(chunk, _check_many(_to_check(chunk), rules_for, keep))
+
+    def _report(self, chunk: list[ClaimRows], results: list[Any]) -> Iterator[AuditFinding]:
+        """Count each item of a checked chunk and yield its findings, in input order.
+
+        An exception a claim's check raised (other than a rule refusing it) is raised
+        here, at that claim, after the findings of the claims before it: as checking
+        claim by claim would.
+        """
+        count = self._count
+        for item, result in zip(chunk, results, strict=True):
             found, check = self._read(item)
             for finding in found:
                 yield count(finding)
             if check:
-                for finding in self._checked(item, _check_one(item.data, rules_for, keep)):
+                if isinstance(result, _Raised):
+                    raise result.exception
+                for finding in self._checked(item, result):
                     yield count(finding)
 
     def _read(self, item: ClaimRows) -> tuple[Iterable[AuditFinding], bool]:
@@ -511,17 +531,11 @@ class Audit:
                 'otcoding.audit(..., workers=N) only under `if __name__ == "__main__":`, '
                 "or use workers=1",
             ) from None
-        count = self._count
-        for item, result in zip(chunk, results, strict=True):
-            found, check = self._read(item)
-            for finding in found:
-                yield count(finding)
-            if check:
-                if not isinstance(result, (InvalidInputError, _Unchecked)):
-                    claim_id, lines, findings, services = result
-                    result = (claim_id, lines, findings, _fingerprinted(services))
-                for finding in self._checked(item, result):
-                    yield count(finding)
+        for i, result in enumerate(results):
+            if type(result) is tuple:
+                claim_id, lines, findings, services = result
+                results[i] = (claim_id, lines, findings, _fingerprinted(services))
+        yield from self._report(chunk, results)
 
     def _remember(self, item: ClaimRows, claim_id: str | None, billed: _Billed | None) -> None:
         """Keep the claim's ID and services for the checks across claims."""
@@ -597,6 +611,11 @@ _ENTRY = operator.itemgetter(0)
 # Claims per chunk sent to a worker: enough to amortise the hand-over, few enough
 # that findings start flowing at once and memory stays small.
 _CHUNK = 128
+# Claims checked together, rule by rule (_check_many): enough that each rule's code
+# stays in the processor's caches from one claim to the next, few enough that the
+# claims held meanwhile do not make the garbage collector run much more often (at
+# 128, it ran nine times as often as claim by claim, and took 5 % of the audit).
+_TOGETHER = 32
 
 
 def _services(claim: Claim) -> _Services | None:
@@ -645,11 +664,14 @@ def _starting_as_worker() -> bool:
     return bool(getattr(multiprocessing.current_process(), "_inheriting", False))
 
 
+def _to_check(chunk: list[ClaimRows]) -> list[Any]:
+    """Per item, the claim data to parse and check, or None (as ``Audit._read`` decides)."""
+    return [i.data if i.rows and i.data is not None and i.complete else None for i in chunk]
+
+
 def _payload(chunk: list[ClaimRows]) -> list[Any]:
     # A list, which pickles a chunk of CSV claims as one string (see _ClaimChunk).
-    return _ClaimChunk(
-        [i.data if i.rows and i.data is not None and i.complete else None for i in chunk]
-    )
+    return _ClaimChunk(_to_check(chunk))
 
 
 def _quiet_worker() -> None:
@@ -671,29 +693,91 @@ class _Unchecked(NamedTuple):
     reason: str
 
 
+class _Raised(NamedTuple):
+    """What a claim's check raised that is not a rule refusing the claim: raised at its turn."""
+
+    exception: Exception
+
+
 #: A claim checked here: its parse error, its refusal by a rule, or its ID, line count,
 #: findings and services.
 _Checked = InvalidInputError | _Unchecked | tuple[str, int, tuple[Finding, ...], "_Billed | None"]
 #: A claim checked in a worker, its services not yet hashed.
-_Sent = InvalidInputError | _Unchecked | tuple[str, int, tuple[Finding, ...], "_Services | None"]
+_Sent = (
+    InvalidInputError
+    | _Unchecked
+    | _Raised
+    | tuple[str, int, tuple[Finding, ...], "_Services | None"]
+)
 
 
-def _check_one(
-    data: Any, rules_for: Callable[[Claim], RuleSet], services: Callable[[Claim], _T] | None
-) -> InvalidInputError | _Unchecked | tuple[str, int, tuple[Finding, ...], _T | None]:
-    """Parse and check one claim, here or in a worker; ``services`` says what is kept of it."""
-    try:
-        claim = _parse(data)
-    except InvalidInputError as exc:
-        return exc
-    try:
-        findings = rules_for(claim).check(claim).findings
-    except (InvalidInputError, UnknownCodeError) as exc:
+#: What the checks of rule sets refusing a claim raise: the claim is reported, the
+#: batch goes on.
+_REFUSED = (InvalidInputError, UnknownCodeError)
+
+
+def _check_many(
+    chunk: list[Any], rules_for: Callable[[Claim], RuleSet], services: Callable[[Claim], _T] | None
+) -> list[Any]:
+    """Parse and check a chunk's claims, here or in a worker (None: not to check).
+
+    Per claim: the model's error, a rule's refusal (:class:`_Unchecked`), what else
+    its check raised (:class:`_Raised`), or its ID, line count, findings and what
+    ``services`` keeps of it. The claims of one rule set are checked together, rule
+    by rule (``RuleSet._check_each``), with the same findings as one by one.
+    """
+    out: list[Any] = [None] * len(chunk)
+    groups: dict[int, tuple[RuleSet, list[int], list[Claim]]] = {}
+    for i, data in enumerate(chunk):
+        if data is None:
+            continue
+        try:
+            claim = _parse(data)
+        except InvalidInputError as exc:
+            out[i] = detached(exc)
+            continue
+        except Exception as exc:
+            out[i] = _Raised(exc)
+            continue
+        try:
+            rules = rules_for(claim)
+        except Exception as exc:
+            out[i] = _refused(claim, detached(exc))
+            continue
+        group = groups.get(id(rules))
+        if group is None:
+            group = groups[id(rules)] = (rules, [], [])
+        group[1].append(i)
+        group[2].append(claim)
+    for rules, at, claims in groups.values():
+        if type(rules).check is RuleSet.check:
+            reports: list[Any] = rules._check_each(claims)
+        else:
+            reports = [_checked_alone(rules, claim) for claim in claims]
+        for i, claim, report in zip(at, claims, reports, strict=True):
+            if isinstance(report, Exception):
+                out[i] = _refused(claim, report)
+            else:
+                kept = services(claim) if services else None
+                out[i] = (claim.claim_id, len(claim.lines), report.findings, kept)
+    return out
+
+
+def _refused(claim: Claim, exc: Exception) -> _Unchecked | _Raised:
+    if isinstance(exc, _REFUSED):
         # A rule refused a value the model accepted: a gap in that rule. In a batch,
         # one such claim is reported and the other rows go on. (A DataFileError, a
         # table that cannot be read, still stops the run: every claim would fail.)
         return _Unchecked(claim.claim_id, str(exc))
-    return (claim.claim_id, len(claim.lines), findings, services(claim) if services else None)
+    return _Raised(exc)
+
+
+def _checked_alone(rules: RuleSet, claim: Claim) -> Any:
+    """``rules.check(claim)``, or what it raised: a rule set of another kind, one claim."""
+    try:
+        return rules.check(claim)
+    except Exception as exc:
+        return detached(exc)
 
 
 def _check_chunk(
@@ -702,7 +786,7 @@ def _check_chunk(
     options: Mapping[str, Any],
     double_billing: bool,
 ) -> list[_Sent | None]:
-    """In a worker: :func:`_check_one` for each claim of a chunk (None: not to check).
+    """In a worker: :func:`_check_many` for a chunk (None: not to check).
 
     Services go back unhashed: string hashes differ between processes, so only the
     parent hashes them into fingerprints.
@@ -718,7 +802,10 @@ def _check_chunk(
         return rules
 
     keep = _services if double_billing else None
-    return [None if data is None else _check_one(data, rules_for, keep) for data in chunk]
+    out: list[_Sent | None] = []
+    for start in range(0, len(chunk), _TOGETHER):
+        out += _check_many(chunk[start : start + _TOGETHER], rules_for, keep)
+    return out
 
 
 def _parse(data: Mapping[str, Any] | str | Claim) -> Claim:

@@ -35,6 +35,7 @@ from otcoding.validators import (
     with_severity,
     without,
 )
+from otcoding.validators._core import check_each, detached
 
 if TYPE_CHECKING:
     from otcoding.codes import MueTable, NcciTable
@@ -132,6 +133,41 @@ class RuleSet:
         parsed = claim if isinstance(claim, Claim) else Claim.from_dict(claim)
         findings = self.validator(parsed, Context(parsed, self.settings))
         return _report(parsed.claim_id, tuple(findings))
+
+    def _check_each(self, claims: list[Claim]) -> list[Report | Exception]:
+        """:meth:`check` for each of many parsed claims: its report, or what it raised.
+
+        The same reports as one :meth:`check` per claim, found rule by rule over the
+        claims (:func:`~otcoding.validators._core.check_each`); a claim whose check
+        raises gets the exception, and the others are checked as usual. For the batch
+        audit.
+
+        >>> from otcoding.claim import Claim
+        >>> claims = [Claim.from_dict({"claim_id": "C-1", "payer": "medicare", "lines": [
+        ...     {"code": "97110", "units": 2, "minutes": 20, "date_of_service": "2026-03-02"}]})]
+        >>> ruleset = medicare(today=_dt.date(2026, 3, 10))
+        >>> ruleset._check_each(claims) == [ruleset.check(claims[0])]
+        True
+        """
+        reports: list[Report | Exception | None] = [None] * len(claims)
+        made: list[Claim] = []
+        contexts: list[Context] = []
+        at: list[int] = []
+        for i, claim in enumerate(claims):
+            try:
+                contexts.append(Context(claim, self.settings))
+            except Exception as exc:
+                reports[i] = detached(exc)
+                continue
+            made.append(claim)
+            at.append(i)
+        for i, claim, found in zip(
+            at, made, check_each(self.validator, made, contexts), strict=True
+        ):
+            reports[i] = (
+                found if isinstance(found, Exception) else _report(claim.claim_id, tuple(found))
+            )
+        return reports  # type: ignore[return-value]  # every claim has its entry now
 
     def without(self, *rule_ids: str) -> RuleSet:
         """The same set minus some rules."""
