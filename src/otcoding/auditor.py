@@ -1,7 +1,8 @@
 """The batch audit: check a stream of claims and account for every input row.
 
 :func:`audit` reads a batch (a CSV or JSONL file or stream, CSV-row dicts, or
-claims) through :mod:`otcoding.io`, parses and checks one claim at a time, and
+claims) through :mod:`otcoding.io`, parses and checks 32 claims at a time (each
+rule over all 32, then the next: ``RuleSet._check_each``), and
 yields :class:`AuditFinding` values: findings that also say which claim and
 which input row they are about. What the audit saw is counted in
 :attr:`Audit.summary` as it goes, so the counts are there even when the caller
