@@ -66,13 +66,13 @@ import attrs
 
 from otcoding._spill import Log, Repeats, Spill
 from otcoding.claim import Claim
-from otcoding.errors import DataFileError, InvalidInputError, UnknownCodeError
+from otcoding.errors import DataFileError, InvalidInputError
 from otcoding.findings import _COLOURS, Finding, Severity
 from otcoding.io import BatchReader, ClaimRows, open_batch
 from otcoding.io._common import Source
 from otcoding.io.batch_csv import CsvClaimData, _ClaimChunk, column_for_path
 from otcoding.rulesets import RuleSet, for_payer
-from otcoding.validators._core import detached
+from otcoding.validators._core import INPUT_ERRORS, detached
 from otcoding.validators.batch import (
     DOUBLE_BILLING,
     DUPLICATE_CLAIM_ID,
@@ -712,11 +712,6 @@ _Sent = (
 )
 
 
-#: What the checks of rule sets refusing a claim raise: the claim is reported, the
-#: batch goes on.
-_REFUSED = (InvalidInputError, UnknownCodeError)
-
-
 def _check_many(
     chunk: list[Any], rules_for: Callable[[Claim], RuleSet], services: Callable[[Claim], _T] | None
 ) -> list[Any]:
@@ -765,7 +760,7 @@ def _check_many(
 
 
 def _refused(claim: Claim, exc: Exception) -> _Unchecked | _Raised:
-    if isinstance(exc, _REFUSED):
+    if isinstance(exc, INPUT_ERRORS):
         # A rule refused a value the model accepted: a gap in that rule. In a batch,
         # one such claim is reported and the other rows go on. (A DataFileError, a
         # table that cannot be read, still stops the run: every claim would fail.)

@@ -101,18 +101,18 @@ class Rule:
     check: CheckFunction = attrs.field(repr=False, eq=False)
 
     def __call__(self, claim: Claim, context: Context) -> list[Finding]:
-        rule_id, default, source = self.rule_id, self.severity, self.source
-        return [
-            Finding(
-                rule_id=rule_id,
-                severity=p.severity or default,
-                message=p.message,
-                line=p.line,
-                fix=p.fix,
-                source=source,
-            )
-            for p in self.check(claim, context)
-        ]
+        return [self._finding(p) for p in self.check(claim, context)]
+
+    def _finding(self, problem: Problem) -> Finding:
+        """The finding this rule reports for one of its problems."""
+        return Finding(
+            rule_id=self.rule_id,
+            severity=problem.severity or self.severity,
+            message=problem.message,
+            line=problem.line,
+            fix=problem.fix,
+            source=self.source,
+        )
 
     @property
     def info(self) -> RuleInfo:
@@ -451,17 +451,8 @@ class _AllOf:
                 # The usual answer: no iterator over nothing. (CPython has one empty
                 # tuple; elsewhere the loop below simply finds nothing.)
                 continue
-            for p in problems:
-                out.append(
-                    Finding(
-                        rule_id=validator.rule_id,  # type: ignore[attr-defined]
-                        severity=p.severity or validator.severity,  # type: ignore[attr-defined]
-                        message=p.message,
-                        line=p.line,
-                        fix=p.fix,
-                        source=validator.source,  # type: ignore[attr-defined]
-                    )
-                )
+            finding = validator._finding  # type: ignore[attr-defined]
+            out.extend(finding(p) for p in problems)
         return out
 
 
@@ -611,24 +602,14 @@ def _run_rule(
     rule: Rule, check: CheckFunction, live: list[_Job], out: list[list[Finding] | Exception]
 ) -> None:
     """One plain rule over every live job (``_AllOf.__call__``'s loop body, claim by claim)."""
-    rule_id, default, source = rule.rule_id, rule.severity, rule.source
+    finding = rule._finding
     failed = False
     for i, claim, context, found in live:
         try:
             problems = check(claim, context)
             if problems is _NOTHING:
                 continue
-            for p in problems:
-                found.append(
-                    Finding(
-                        rule_id=rule_id,
-                        severity=p.severity or default,
-                        message=p.message,
-                        line=p.line,
-                        fix=p.fix,
-                        source=source,
-                    )
-                )
+            found.extend(finding(p) for p in problems)
         except Exception as exc:
             out[i] = detached(exc)
             failed = True
@@ -637,6 +618,10 @@ def _run_rule(
 
 
 E = TypeVar("E", bound=BaseException)
+
+#: otcoding's own errors about the input: a rule raising one refuses the claim it
+#: checks (in a batch audit, OT-ROW-004; the other claims go on).
+INPUT_ERRORS = (InvalidInputError, UnknownCodeError)
 
 
 def detached(exc: E) -> E:
@@ -651,7 +636,7 @@ def detached(exc: E) -> E:
     are kept without traceback or context. Any other exception keeps them, for its
     report: it is a bug or an unreadable table, and it stops the run.
     """
-    if isinstance(exc, (InvalidInputError, UnknownCodeError)):
+    if isinstance(exc, INPUT_ERRORS):
         exc.__context__ = exc.__cause__ = exc.__traceback__ = None
     return exc
 
